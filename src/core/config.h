@@ -1,0 +1,56 @@
+/* Settings: one typed table (name, type, default, bounds, environment variable,
+ * help) drives the command-line flags, the environment, --help and
+ * `switchboard config check`. A struct config is filled once at start-up and
+ * is read-only afterwards. */
+#ifndef SB_CORE_CONFIG_H
+#define SB_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/err.h"
+
+struct config {
+	int64_t port;
+	char *bind;
+	char *data_dir;
+	int64_t threads;           /* 0 = one per core */
+	char *db_url;              /* "" = sqlite:<data_dir>/switchboard.db */
+	int64_t max_body;          /* bytes of a JSON request body */
+	char *cors_origins;        /* comma-separated origins trusted for CORS and CSRF */
+	char *public_url;          /* externally visible base URL; https here makes cookies Secure */
+	int64_t session_idle_min;
+	int64_t session_max_hours;
+	int64_t login_max_failures;
+	int64_t login_window_sec;
+	int64_t shutdown_grace_sec;
+	int64_t conn_timeout_sec;
+	int64_t conn_limit;
+	char *log_level;
+	bool access_log;
+	bool test_hooks;           /* test-only endpoints (clock offset); never in production */
+};
+
+/* The settings a subcommand takes on its command line (others still come from env). */
+#define CFG_FLAG_SERVE (1u << 0)
+#define CFG_FLAG_DATA  (1u << 1)   /* commands that only need the data dir / db */
+
+/* Defaults, then environment. Errors name the variable. */
+enum err config_load(struct config *c, struct err_detail *d);
+void config_cleanup(struct config *c);
+/* Set one setting by name ("port") from text, with type and bounds checks. */
+enum err config_set(struct config *c, const char *name, const char *value, struct err_detail *d);
+/* Consume --name VALUE / --name=VALUE flags of the settings in `groups`; other
+ * arguments are left in argv (compacted), *argc updated. */
+enum err config_parse_flags(struct config *c, unsigned groups, int *argc, char **argv, struct err_detail *d);
+/* Help lines for the flags of `groups`. */
+void config_print_flags(FILE *f, unsigned groups);
+/* Every setting with its effective value and where it came from (secrets masked). */
+void config_print(FILE *f, const struct config *c);
+/* The database URL, resolving the default; caller frees. */
+char *config_db_url(const struct config *c);
+/* True when origin (e.g. "https://app.example.com") is in cors_origins. */
+bool config_origin_allowed(const struct config *c, const char *origin, size_t len);
+
+#endif

@@ -1,0 +1,89 @@
+/* The request context handlers see: inputs (path parameters, query, headers,
+ * parsed body, principal), the request's arena and error record, and the reply
+ * functions. Handlers never see libmicrohttpd. A handler returns ERR_OK after
+ * calling one reply_* function, or an error (with detail in r->err) that the
+ * HTTP layer turns into problem+json. */
+#ifndef SB_HTTP_REQ_H
+#define SB_HTTP_REQ_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/jw.h"
+#include "domain/accounts.h"
+#include "domain/authz.h"
+#include "http/router.h"
+#include "store/db.h"
+
+struct req_header {
+	const char *name;
+	const char *value;
+};
+
+#define REQ_MAX_HEADERS 8
+
+struct req {
+	struct arena *arena;
+	const struct config *cfg;
+	const struct auth_policy *policy;
+	void *conn;                  /* the HTTP connection: for http/ only */
+	char id[65];                 /* request id (X-Request-Id) */
+	int64_t start_us;
+	const char *method;
+	const char *path;
+	struct route_match match;
+	const char *params[ROUTE_MAX_PARAMS]; /* decoded path parameters, in pattern order */
+	struct buf body;
+	json_t *json;                /* parsed JSON body (object) or NULL; owned */
+	char client_ip[64];
+
+	struct principal principal;
+	bool authenticated;
+	struct db *db;               /* this thread's connection */
+	struct err_detail err;
+
+	/* reply */
+	int status;
+	char *resp_data;             /* malloc'd; handed to the HTTP layer */
+	size_t resp_len;
+	const char *resp_type;
+	struct req_header headers[REQ_MAX_HEADERS];
+	int nheaders;
+	bool replied;
+	int early_status;            /* error decided before the body was read */
+	uint64_t discarded;          /* bytes of a refused body read and dropped */
+	uint64_t bytes_out;
+};
+
+/* Path parameter by name (decoded, arena-owned); NULL if the route has none. */
+const char *req_param(struct req *r, const char *name);
+/* First value of a query parameter, NULL if absent. Borrowed for the request. */
+const char *req_query(struct req *r, const char *key);
+/* Every value of a repeated query parameter, in order; returns how many exist (may exceed max). */
+int req_query_all(struct req *r, const char *key, const char **vals, int max);
+/* Calls fn for each query parameter (key, value) in order; stops when fn returns false. */
+void req_query_each(struct req *r, bool (*fn)(void *ctx, const char *key, const char *value), void *ctx);
+/* Request header (case-insensitive), NULL if absent. */
+const char *req_header(struct req *r, const char *name);
+
+/* Replies. Each sets the body; the status comes from the route (200/201/204). */
+enum err reply_json(struct req *r, json_t *body);                 /* steals body */
+enum err reply_jw(struct req *r, struct jw *w);                   /* takes w's buffer */
+enum err reply_bytes(struct req *r, const char *type, char *data, size_t len); /* steals malloc'd data */
+enum err reply_static(struct req *r, const char *type, const char *data, size_t len); /* copies */
+enum err reply_none(struct req *r);                               /* no body (204 routes) */
+/* Extra response header (name and value copied into the arena). */
+void req_add_header(struct req *r, const char *name, const char *value);
+/* Override the route's success status (e.g. 200 for an idempotent replay of a create). */
+void req_set_status(struct req *r, int status);
+
+/* Body helpers for handlers: the parsed JSON object (never NULL in handlers of
+ * ROUTE_BODY_REQUIRED routes). */
+static inline json_t *req_body(struct req *r) { return r->json; }
+
+#endif

@@ -1,0 +1,416 @@
+/* libmicrohttpd glue: request intake (route, limits, body), dispatch to the
+ * handler, the response, the access log, and graceful shutdown.
+ *
+ * libmicrohttpd calls on_request several times per request: first with no
+ * upload data (we set up the context and decide routing errors), then with
+ * body chunks, then once more with none (we dispatch). We never answer on the
+ * first call: doing so makes libmicrohttpd close keep-alive connections. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "http/guard.h"
+#include "http/problem.h"
+
+/* How much of a refused request body we read and drop before answering. */
+#define DRAIN_LIMIT ((uint64_t)4 << 20)
+
+struct server {
+	struct MHD_Daemon *daemon;
+	const struct config *cfg;
+	struct auth_policy policy;
+	const struct route *routes;
+	size_t nroutes;
+	atomic_int inflight; /* requests begun and not completed */
+};
+
+static bool valid_request_id(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_' || c == '.' || c == ':'))
+			return false;
+	}
+	return true;
+}
+
+static void client_ip(struct MHD_Connection *c, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, n, "unknown");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)n);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
+}
+
+static struct req *req_new(struct server *s, struct MHD_Connection *c, const char *url, const char *method)
+{
+	struct arena *a = arena_new();
+	if (!a)
+		return NULL;
+	struct req *r = arena_alloc(a, sizeof *r);
+	if (!r) {
+		arena_free(a);
+		return NULL;
+	}
+	r->arena = a;
+	r->cfg = s->cfg;
+	r->policy = &s->policy;
+	r->conn = c;
+	r->start_us = clock_mono_us();
+	r->method = arena_strdup(a, method);
+	r->path = arena_strdup(a, url);
+	buf_init(&r->body, (size_t)s->cfg->max_body);
+	const char *rid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+	if (rid && valid_request_id(rid))
+		snprintf(r->id, sizeof r->id, "%s", rid);
+	else
+		id_new(r->id);
+	client_ip(c, r->client_ip, sizeof r->client_ip);
+	if (!r->method || !r->path) {
+		arena_free(a);
+		return NULL;
+	}
+	return r;
+}
+
+static void req_free(struct req *r)
+{
+	if (!r)
+		return;
+	json_decref(r->json);
+	buf_cleanup(&r->body);
+	free(r->resp_data);
+	arena_free(r->arena);
+}
+
+static bool is_json_type(const char *ct)
+{
+	if (!ct)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	size_t n = strcspn(ct, ";");
+	while (n && ct[n - 1] == ' ')
+		n--;
+	if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
+		return true;
+	return n > 17 && strncasecmp(ct, "application/", 12) == 0 && strncasecmp(ct + n - 5, "+json", 5) == 0;
+}
+
+/* First call: route, and what can be refused before reading a body. */
+static void intake(struct server *s, struct req *r)
+{
+	char allow[128] = "";
+	if (strcmp(r->method, "OPTIONS") == 0) {
+		if (router_allow(s->routes, s->nroutes, r->path, allow, sizeof allow))
+			guard_preflight(r, allow);
+		else
+			r->early_status = 404;
+		r->status = 204;
+		return;
+	}
+	enum route_result rr = router_match(s->routes, s->nroutes, r->method, r->path, &r->match, allow, sizeof allow);
+	if (rr == ROUTE_NO_PATH) {
+		r->early_status = 404;
+		return;
+	}
+	if (rr == ROUTE_NO_METHOD) {
+		req_add_header(r, "Allow", allow);
+		r->early_status = 405;
+		return;
+	}
+	for (int i = 0; i < r->match.nparams; i++) {
+		r->params[i] = arena_strndup(r->arena, r->match.values[i], r->match.value_lens[i]);
+		if (!r->params[i]) {
+			r->early_status = 500;
+			return;
+		}
+	}
+	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
+	const char *te = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Transfer-Encoding");
+	bool has_body = (cl && strcmp(cl, "0") != 0) || te;
+	if (cl && strtoull(cl, NULL, 10) > (unsigned long long)s->cfg->max_body) {
+		r->early_status = 413;
+		return;
+	}
+	unsigned fl = r->match.route->flags;
+	if (has_body && (fl & ROUTE_BODY_JSON) &&
+	    !is_json_type(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type")))
+		r->early_status = 415;
+}
+
+static const char *early_detail(int status)
+{
+	switch (status) {
+	case 404: return "no such resource";
+	case 405: return "the resource does not answer to this method";
+	case 413: return "the request body is larger than this server accepts";
+	case 415: return "send the body as application/json";
+	default: return NULL;
+	}
+}
+
+/* Parses the JSON body per the route's flags. */
+static enum err parse_body(struct req *r)
+{
+	unsigned fl = r->match.route->flags;
+	if (!(fl & ROUTE_BODY_JSON))
+		return ERR_OK;
+	if (r->body.len == 0) {
+		if (fl & ROUTE_BODY_REQUIRED)
+			return err_set(&r->err, ERR_INVALID, "a JSON object body is required");
+		return ERR_OK;
+	}
+	json_error_t je;
+	r->json = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
+	if (!r->json)
+		return err_set(&r->err, ERR_INVALID, "malformed JSON at line %d, column %d: %s", je.line, je.column, je.text);
+	if (!json_is_object(r->json))
+		return err_set(&r->err, ERR_INVALID, "the body must be a JSON object");
+	return ERR_OK;
+}
+
+static void dispatch(struct req *r)
+{
+	const struct route *rt = r->match.route;
+	r->db = db_thread();
+	enum err rc = ERR_OK;
+	if (!r->db) {
+		rc = err_set(&r->err, ERR_STORE, "the database is unavailable");
+		goto out;
+	}
+	if ((rc = guard_check(r)) != ERR_OK)
+		goto out;
+	if ((rc = parse_body(r)) != ERR_OK)
+		goto out;
+	rc = rt->handler(r);
+	if (rc == ERR_OK && !r->replied) {
+		log_error("handler for %s %s replied nothing", rt->method, rt->pattern);
+		rc = ERR_INTERNAL;
+	}
+out:
+	if (r->db && db_in_transaction(r->db)) {
+		log_error("handler for %s %s left a transaction open", rt->method, rt->pattern);
+		db_rollback(r->db);
+	}
+	if (rc != ERR_OK) {
+		if (problem_status(rc) >= 500)
+			log_error("%s %s failed: %s", r->method, rt->pattern, err_str(rc));
+		problem_reply(r, rc);
+		return;
+	}
+	if (!r->status)
+		r->status = (rt->flags & ROUTE_CREATED) ? 201 : (rt->flags & ROUTE_NO_CONTENT) ? 204 : 200;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, struct req *r)
+{
+	guard_cors_headers(r);
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(r->resp_len, r->resp_data, MHD_RESPMEM_MUST_FREE);
+	if (!resp)
+		return MHD_NO;
+	r->resp_data = NULL; /* the response owns it now */
+	r->bytes_out = r->resp_len;
+	if (r->resp_type)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->resp_type);
+	MHD_add_response_header(resp, "X-Request-Id", r->id);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	for (int i = 0; i < r->nheaders; i++)
+		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+	enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *upload, size_t *upload_size, void **ctx)
+{
+	(void)version;
+	struct server *s = cls;
+	struct req *r = *ctx;
+	if (!r) {
+		r = req_new(s, c, url, method);
+		if (!r)
+			return MHD_NO;
+		*ctx = r;
+		atomic_fetch_add(&s->inflight, 1);
+		intake(s, r);
+		return MHD_YES;
+	}
+	if (r->replied)
+		return MHD_YES; /* already answered (an early error); discard the rest */
+	if (*upload_size) {
+		if (!r->early_status && buf_append(&r->body, upload, *upload_size) != ERR_OK)
+			r->early_status = 413;
+		r->discarded += r->early_status ? *upload_size : 0;
+		*upload_size = 0;
+		/* A refused body is read and dropped up to a bound, so the client gets
+		 * to read our answer instead of a reset; past the bound we cut it short. */
+		if (!r->early_status || r->discarded <= DRAIN_LIMIT)
+			return MHD_YES;
+	}
+	if (r->early_status) {
+		problem_reply_status(r, r->early_status, early_detail(r->early_status));
+	} else if (strcmp(r->method, "OPTIONS") == 0) {
+		reply_none(r);
+	} else {
+		dispatch(r);
+	}
+	r->replied = true;
+	return respond(c, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum MHD_RequestTerminationCode toe)
+{
+	(void)c;
+	struct server *s = cls;
+	struct req *r = *ctx;
+	if (!r)
+		return;
+	if (log_access_enabled()) {
+		struct jw w;
+		jw_init(&w, 512, 4096);
+		jw_obj_begin(&w);
+		jw_ktime_ms(&w, "ts", clock_real_ms());
+		jw_kstr(&w, "level", "info");
+		jw_kstr(&w, "msg", "access");
+		jw_kstr(&w, "id", r->id);
+		jw_kstr(&w, "method", r->method);
+		jw_kstr(&w, "route", r->match.route ? r->match.route->pattern : "-");
+		jw_kint(&w, "status", r->status);
+		jw_kint(&w, "bytes", (int64_t)r->bytes_out);
+		jw_key(&w, "ms");
+		jw_double(&w, (double)(clock_mono_us() - r->start_us) / 1000.0);
+		jw_kstr(&w, "ip", r->client_ip);
+		if (r->authenticated)
+			jw_kstr(&w, "user", r->principal.user_id);
+		if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+			jw_kint(&w, "aborted", toe);
+		jw_obj_end(&w);
+		if (jw_error(&w) == ERR_OK)
+			log_line_raw(w.buf, w.len);
+		jw_cleanup(&w);
+	}
+	log_context_set(NULL);
+	req_free(r);
+	*ctx = NULL;
+	atomic_fetch_sub(&s->inflight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = 0;
+	log_warn("http: %s", msg);
+}
+
+enum err http_server_open(const struct config *cfg, const struct route *routes, size_t nroutes,
+			  struct server **out, struct err_detail *d)
+{
+	struct server *s = calloc(1, sizeof *s);
+	if (!s)
+		return ERR_NOMEM;
+	s->cfg = cfg;
+	s->routes = routes;
+	s->nroutes = nroutes;
+	s->policy = (struct auth_policy){
+		.session_idle_ms = cfg->session_idle_min * 60000,
+		.session_max_ms = cfg->session_max_hours * 3600000,
+		.login_max_failures = cfg->login_max_failures,
+		.login_window_ms = cfg->login_window_sec * 1000,
+	};
+	unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads < 1)
+		threads = 1;
+
+	struct sockaddr_in sin = {0};
+	struct sockaddr_in6 sin6 = {0};
+	struct sockaddr *sa;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+	if (strchr(cfg->bind, ':')) {
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons((uint16_t)cfg->port);
+		if (inet_pton(AF_INET6, cfg->bind, &sin6.sin6_addr) != 1)
+			goto bad_bind;
+		sa = (struct sockaddr *)&sin6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)cfg->port);
+		if (inet_pton(AF_INET, cfg->bind, &sin.sin_addr) != 1)
+			goto bad_bind;
+		sa = (struct sockaddr *)&sin;
+	}
+	s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
+				     MHD_OPTION_SOCK_ADDR, sa,
+				     MHD_OPTION_THREAD_POOL_SIZE, threads,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_sec,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+				     MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+				     MHD_OPTION_END);
+	if (!s->daemon) {
+		free(s);
+		return err_set(d, ERR_IO, "cannot listen on %s:%lld (in use, or not permitted)", cfg->bind,
+			       (long long)cfg->port);
+	}
+	*out = s;
+	return ERR_OK;
+bad_bind:
+	free(s);
+	return err_set(d, ERR_INVALID, "bind: '%s' is not an IP address", cfg->bind);
+}
+
+int http_server_port(const struct server *s)
+{
+	const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	return i ? i->port : -1;
+}
+
+void http_server_close(struct server *s, int64_t grace_ms)
+{
+	if (!s)
+		return;
+	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	int64_t deadline = clock_mono_us() + grace_ms * 1000;
+	while (atomic_load(&s->inflight) > 0 && clock_mono_us() < deadline) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	int left = atomic_load(&s->inflight);
+	if (left > 0)
+		log_warn("shutdown: %d requests still running after the grace period", left);
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}

@@ -1,0 +1,82 @@
+/* The only door to SQL. A connection (struct db) belongs to one thread.
+ * Statements use `?` placeholders and typed binds; they are prepared once per
+ * connection and cached by their SQL text, so call sites just say
+ * db_prepare(db, SQL, &st) every time. Drivers: SQLite ("sqlite:PATH") now,
+ * PostgreSQL later behind the same vtable (store/db_int.h).
+ *
+ * Usage:
+ *	struct db_stmt *st;
+ *	if ((rc = db_prepare(db, SQL_GET, &st)) != ERR_OK) goto out;
+ *	db_bind_text(st, 1, id);
+ *	bool row;
+ *	while ((rc = db_step(st, &row)) == ERR_OK && row) { ... db_col_text(st, 0) ... }
+ *	db_done(st);
+ */
+#ifndef SB_STORE_DB_H
+#define SB_STORE_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+enum db_dialect { DB_SQLITE, DB_PG };
+
+struct db;
+struct db_stmt;
+
+/* Opens a connection for url ("sqlite:/path/file.db"). Caller owns *out (db_close). */
+enum err db_open(const char *url, struct db **out, struct err_detail *d);
+/* Finalizes cached statements and closes; NULL is fine. */
+void db_close(struct db *db);
+enum db_dialect db_dialect_of(const struct db *db);
+
+/* Transactions. db_begin_write takes the write lock up front (SQLite BEGIN IMMEDIATE). */
+enum err db_begin(struct db *db);
+enum err db_begin_write(struct db *db);
+enum err db_commit(struct db *db);
+/* Rolls back if a transaction is open; otherwise does nothing. */
+void db_rollback(struct db *db);
+bool db_in_transaction(const struct db *db);
+/* Runs SQL without parameters (may hold several statements; migrations). */
+enum err db_exec(struct db *db, const char *sql, struct err_detail *d);
+
+/* Prepared statement for sql, borrowed from the connection's cache until db_done.
+ * A statement still in use when the same SQL is prepared again gets a private copy. */
+enum err db_prepare(struct db *db, const char *sql, struct db_stmt **out);
+/* Binds (1-based). text NULL binds NULL. Errors are kept and reported by db_step. */
+void db_bind_text(struct db_stmt *st, int i, const char *s);
+void db_bind_textn(struct db_stmt *st, int i, const char *s, int64_t len);
+void db_bind_int(struct db_stmt *st, int i, int64_t v);
+void db_bind_null(struct db_stmt *st, int i);
+void db_bind_bool(struct db_stmt *st, int i, bool v);
+/* Next row: ERR_OK with *row true (a row), false (done); ERR_CONFLICT on a
+ * uniqueness/constraint violation; ERR_LIMITED when the database stayed busy. */
+enum err db_step(struct db_stmt *st, bool *row);
+/* Columns (0-based) of the current row. Text is borrowed until the next step or db_done; NULL for NULL. */
+const char *db_col_text(struct db_stmt *st, int i);
+int db_col_len(struct db_stmt *st, int i);
+int64_t db_col_int(struct db_stmt *st, int i);
+bool db_col_null(struct db_stmt *st, int i);
+/* Resets the statement and gives it back to the cache; NULL is fine. */
+void db_done(struct db_stmt *st);
+/* Rows changed by the last INSERT/UPDATE/DELETE. */
+int64_t db_changes(struct db *db);
+/* The last driver error message (for logs, never for clients). */
+const char *db_errmsg(struct db *db);
+
+/* True when the database answers a trivial query. */
+enum err db_ping(struct db *db);
+
+/* Convenience: prepare, bind nothing more, step once, done. For statements without results. */
+enum err db_run(struct db_stmt *st);
+
+/* Per-thread connections: db_thread_setup once at start-up (before threads),
+ * then db_thread() opens this thread's connection on first use and closes it
+ * when the thread exits. NULL if it cannot be opened (logged). */
+enum err db_thread_setup(const char *url);
+struct db *db_thread(void);
+/* Closes the calling thread's connection now (main thread at exit). */
+void db_thread_release(void);
+
+#endif

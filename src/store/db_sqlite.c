@@ -1,0 +1,202 @@
+/* SQLite driver: WAL, a busy timeout, foreign keys, one connection per thread
+ * (opened NOMUTEX: the connection never crosses threads). */
+#include "store/db_int.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/log.h"
+
+struct sdb {
+	struct db base;
+	sqlite3 *h;
+};
+
+struct sstmt {
+	struct db_stmt base;
+	sqlite3_stmt *s;
+};
+
+#define H(db) (((struct sdb *)(db))->h)
+#define S(st) (((struct sstmt *)(st))->s)
+
+static const char pragmas[] =
+	"PRAGMA journal_mode=WAL;"
+	"PRAGMA synchronous=NORMAL;"
+	"PRAGMA foreign_keys=ON;"
+	"PRAGMA temp_store=MEMORY;"
+	"PRAGMA cache_size=-32768;"
+	"PRAGMA mmap_size=268435456;";
+
+static enum err map_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return ERR_OK;
+	case SQLITE_CONSTRAINT:
+		return ERR_CONFLICT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return ERR_LIMITED;
+	case SQLITE_NOMEM:
+		return ERR_NOMEM;
+	case SQLITE_TOOBIG:
+		return ERR_TOO_LARGE;
+	default:
+		return ERR_STORE;
+	}
+}
+
+static int mkdir_parent(const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return -1;
+	char *dir = dirname(copy);
+	int rc = 0;
+	if (strcmp(dir, ".") != 0 && mkdir(dir, 0700) != 0 && errno != EEXIST)
+		rc = -1;
+	free(copy);
+	return rc;
+}
+
+static enum err s_open(const char *target, struct db **out, struct err_detail *d)
+{
+	if (strcmp(target, ":memory:") != 0 && mkdir_parent(target) != 0)
+		return err_set(d, ERR_IO, "cannot create the directory of %s: %s", target, strerror(errno));
+	struct sdb *db = calloc(1, sizeof *db);
+	if (!db)
+		return ERR_NOMEM;
+	int rc = sqlite3_open_v2(target, &db->h,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		err_set(d, ERR_STORE, "cannot open %s: %s", target, db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		sqlite3_close(db->h);
+		free(db);
+		return ERR_STORE;
+	}
+	sqlite3_busy_timeout(db->h, 5000);
+	char *msg = NULL;
+	if (sqlite3_exec(db->h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(d, ERR_STORE, "cannot configure %s: %s", target, msg ? msg : "?");
+		sqlite3_free(msg);
+		sqlite3_close(db->h);
+		free(db);
+		return ERR_STORE;
+	}
+	*out = &db->base;
+	return ERR_OK;
+}
+
+static void s_close(struct db *db)
+{
+	sqlite3_close(H(db));
+	free(db);
+}
+
+static enum err s_exec(struct db *db, const char *sql, struct err_detail *d)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(H(db), sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		if (d)
+			err_set(d, map_rc(rc), "%s", msg ? msg : sqlite3_errstr(rc));
+		else
+			log_error("sql failed: %s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return map_rc(rc);
+	}
+	return ERR_OK;
+}
+
+static enum err s_prepare(struct db *db, const char *sql, struct db_stmt **out)
+{
+	struct sstmt *st = calloc(1, sizeof *st);
+	if (!st)
+		return ERR_NOMEM;
+	int rc = sqlite3_prepare_v3(H(db), sql, -1, SQLITE_PREPARE_PERSISTENT, &st->s, NULL);
+	if (rc != SQLITE_OK) {
+		free(st);
+		return map_rc(rc) == ERR_OK ? ERR_STORE : map_rc(rc);
+	}
+	*out = &st->base;
+	return ERR_OK;
+}
+
+static void s_finalize(struct db_stmt *st)
+{
+	sqlite3_finalize(S(st));
+	free(st);
+}
+
+static void bind_check(struct db_stmt *st, int rc)
+{
+	if (rc != SQLITE_OK && st->bind_err == ERR_OK)
+		st->bind_err = map_rc(rc) == ERR_OK ? ERR_STORE : map_rc(rc);
+}
+
+static void s_bind_text(struct db_stmt *st, int i, const char *s, int64_t len)
+{
+	bind_check(st, sqlite3_bind_text64(S(st), i, s, len < 0 ? strlen(s) : (sqlite3_uint64)len,
+					   SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+static void s_bind_int(struct db_stmt *st, int i, int64_t v) { bind_check(st, sqlite3_bind_int64(S(st), i, v)); }
+static void s_bind_null(struct db_stmt *st, int i) { bind_check(st, sqlite3_bind_null(S(st), i)); }
+
+static enum err s_step(struct db_stmt *st, bool *row)
+{
+	int rc = sqlite3_step(S(st));
+	if (rc == SQLITE_ROW) {
+		*row = true;
+		return ERR_OK;
+	}
+	*row = false;
+	if (rc == SQLITE_DONE)
+		return ERR_OK;
+	enum err e = map_rc(rc);
+	if (e != ERR_CONFLICT)
+		log_error("sql step failed: %s", sqlite3_errmsg(sqlite3_db_handle(S(st))));
+	return e == ERR_OK ? ERR_STORE : e;
+}
+
+static const char *s_col_text(struct db_stmt *st, int i) { return (const char *)sqlite3_column_text(S(st), i); }
+static int s_col_len(struct db_stmt *st, int i) { return sqlite3_column_bytes(S(st), i); }
+static int64_t s_col_int(struct db_stmt *st, int i) { return sqlite3_column_int64(S(st), i); }
+static bool s_col_null(struct db_stmt *st, int i) { return sqlite3_column_type(S(st), i) == SQLITE_NULL; }
+
+static void s_reset(struct db_stmt *st)
+{
+	sqlite3_reset(S(st));
+	sqlite3_clear_bindings(S(st));
+}
+
+static int64_t s_changes(struct db *db) { return sqlite3_changes64(H(db)); }
+static const char *s_errmsg(struct db *db) { return sqlite3_errmsg(H(db)); }
+
+const struct db_ops db_sqlite_ops = {
+	.scheme = "sqlite",
+	.dialect = DB_SQLITE,
+	.open = s_open,
+	.close = s_close,
+	.exec = s_exec,
+	.prepare = s_prepare,
+	.finalize = s_finalize,
+	.bind_text = s_bind_text,
+	.bind_int = s_bind_int,
+	.bind_null = s_bind_null,
+	.step = s_step,
+	.col_text = s_col_text,
+	.col_len = s_col_len,
+	.col_int = s_col_int,
+	.col_null = s_col_null,
+	.reset = s_reset,
+	.changes = s_changes,
+	.errmsg = s_errmsg,
+};
