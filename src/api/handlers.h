@@ -21,4 +21,33 @@ enum err h_me_patch(struct req *r);
 /* users.c */
 enum err h_users_list(struct req *r);
 
+/* calls.c: the call log, one call, its outcome and tags */
+enum err h_calls_list(struct req *r);
+enum err h_call_get(struct req *r);
+enum err h_call_patch(struct req *r);
+enum err h_call_tags(struct req *r);
+
+/* triage.c: the triage queue; audit.c: a call's audit trail */
+enum err h_triage(struct req *r);
+enum err h_audit_call(struct req *r);
+
+/* settings.c: disposition rules */
+enum err h_disposition_rules_get(struct req *r);
+enum err h_disposition_rules_set(struct req *r);
+
+/* contacts.c: contact search and linking a call to a contact or a job */
+enum err h_contacts_search(struct req *r);
+enum err h_contact_get(struct req *r);
+enum err h_call_link_contact(struct req *r);
+enum err h_call_new_contact(struct req *r);
+enum err h_call_link_job(struct req *r);
+
+/* followups.c */
+enum err h_followups_list(struct req *r);
+enum err h_followups_create(struct req *r);
+enum err h_followup_get(struct req *r);
+enum err h_followup_patch(struct req *r);
+enum err h_followup_delete(struct req *r);
+enum err h_call_followup_create(struct req *r);
+
 #endif

@@ -18,6 +18,29 @@ const struct route api_routes[] = {
 	{"GET", "/api/me", h_me_get, ACCESS_SIGNED_IN, 0, 0},
 	{"PATCH", "/api/me", h_me_patch, ACCESS_SIGNED_IN, 0, JSON | REQ},
 	{"GET", "/api/users", h_users_list, ACCESS_ACTION, ACT_SETTINGS, 0},
+
+	{"GET", "/api/calls", h_calls_list, ACCESS_ACTION, ACT_READ, 0},
+	{"GET", "/api/calls/queue/triage", h_triage, ACCESS_ACTION, ACT_READ, 0},
+	{"GET", "/api/calls/:id", h_call_get, ACCESS_ACTION, ACT_READ, 0},
+	{"PATCH", "/api/calls/:id", h_call_patch, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+	{"PATCH", "/api/calls/:id/tags", h_call_tags, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+	{"POST", "/api/calls/:id/link-contact", h_call_link_contact, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+	{"POST", "/api/calls/:id/new-contact", h_call_new_contact, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+	{"POST", "/api/calls/:id/link-job", h_call_link_job, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+	{"POST", "/api/calls/:id/followups", h_call_followup_create, ACCESS_ACTION, ACT_EDIT, JSON | REQ | ROUTE_CREATED},
+	{"GET", "/api/audit/calls/:id", h_audit_call, ACCESS_ACTION, ACT_READ, 0},
+
+	{"GET", "/api/followups", h_followups_list, ACCESS_ACTION, ACT_READ, 0},
+	{"POST", "/api/followups", h_followups_create, ACCESS_ACTION, ACT_EDIT, JSON | REQ | ROUTE_CREATED},
+	{"GET", "/api/followups/:id", h_followup_get, ACCESS_ACTION, ACT_READ, 0},
+	{"PATCH", "/api/followups/:id", h_followup_patch, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+	{"DELETE", "/api/followups/:id", h_followup_delete, ACCESS_ACTION, ACT_EDIT, ROUTE_NO_CONTENT},
+
+	{"GET", "/api/contacts/search", h_contacts_search, ACCESS_ACTION, ACT_READ, 0},
+	{"GET", "/api/contacts/:id", h_contact_get, ACCESS_ACTION, ACT_READ, 0},
+
+	{"GET", "/api/settings/disposition-rules", h_disposition_rules_get, ACCESS_ACTION, ACT_SETTINGS, 0},
+	{"POST", "/api/settings/disposition-rules", h_disposition_rules_set, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ},
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -1,0 +1,170 @@
+/* Audit events and realtime events. The diff is the stored record of a change
+ * (not a wire response), so it is written here with the JSON writer. */
+#include "domain/audit.h"
+
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "store/audit.h"
+#include "store/model.h"
+
+static const char *const source_names[] = {"api", "webhook", "system", "bulk"};
+
+struct actor actor_of(const struct principal *p, enum audit_source source)
+{
+	return (struct actor){.workspace_id = p->workspace_id, .user_id = p->user_id, .label = p->email,
+			      .source = source, .role = p->role};
+}
+
+struct actor actor_system(const char *workspace_id, enum audit_source source, const char *label)
+{
+	return (struct actor){.workspace_id = workspace_id, .label = label, .source = source, .role = ROLE_NONE};
+}
+
+void diff_init(struct diff *d)
+{
+	jw_init(&d->w, 512, 1 << 20);
+	jw_obj_begin(&d->w);
+	d->count = 0;
+}
+
+void diff_cleanup(struct diff *d)
+{
+	jw_cleanup(&d->w);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+void diff_str(struct diff *d, const char *field, const char *from, const char *to)
+{
+	if (str_eq(from, to))
+		return;
+	jw_key(&d->w, field);
+	jw_obj_begin(&d->w);
+	jw_kstr(&d->w, "from", from);
+	jw_kstr(&d->w, "to", to);
+	jw_obj_end(&d->w);
+	d->count++;
+}
+
+static void int_or_null(struct jw *w, const char *k, int64_t v)
+{
+	if (v == I64_NULL)
+		jw_knull(w, k);
+	else
+		jw_kint(w, k, v);
+}
+
+void diff_int(struct diff *d, const char *field, int64_t from, int64_t to)
+{
+	if (from == to)
+		return;
+	jw_key(&d->w, field);
+	jw_obj_begin(&d->w);
+	int_or_null(&d->w, "from", from);
+	int_or_null(&d->w, "to", to);
+	jw_obj_end(&d->w);
+	d->count++;
+}
+
+void diff_bool(struct diff *d, const char *field, bool from, bool to)
+{
+	if (from == to)
+		return;
+	jw_key(&d->w, field);
+	jw_obj_begin(&d->w);
+	jw_kbool(&d->w, "from", from);
+	jw_kbool(&d->w, "to", to);
+	jw_obj_end(&d->w);
+	d->count++;
+}
+
+void diff_time(struct diff *d, const char *field, int64_t from, int64_t to)
+{
+	if (from == to)
+		return;
+	jw_key(&d->w, field);
+	jw_obj_begin(&d->w);
+	if (from == I64_NULL)
+		jw_knull(&d->w, "from");
+	else
+		jw_ktime_ms(&d->w, "from", from);
+	if (to == I64_NULL)
+		jw_knull(&d->w, "to");
+	else
+		jw_ktime_ms(&d->w, "to", to);
+	jw_obj_end(&d->w);
+	d->count++;
+}
+
+static bool contains(const char **list, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+void diff_strs(struct diff *d, const char *field, const char **from, int nfrom, const char **to, int nto)
+{
+	bool same = nfrom == nto;
+	for (int i = 0; same && i < nfrom; i++)
+		same = contains(to, nto, from[i]);
+	if (same)
+		return;
+	jw_key(&d->w, field);
+	jw_obj_begin(&d->w);
+	jw_key(&d->w, "from");
+	jw_arr_begin(&d->w);
+	for (int i = 0; i < nfrom; i++)
+		jw_str(&d->w, from[i]);
+	jw_arr_end(&d->w);
+	jw_key(&d->w, "to");
+	jw_arr_begin(&d->w);
+	for (int i = 0; i < nto; i++)
+		jw_str(&d->w, to[i]);
+	jw_arr_end(&d->w);
+	jw_obj_end(&d->w);
+	d->count++;
+}
+
+const char *diff_json(struct diff *d)
+{
+	if (d->count == 0)
+		return NULL;
+	if (d->w.depth == 1)
+		jw_obj_end(&d->w);
+	if (jw_error(&d->w) != ERR_OK || d->w.len == 0)
+		return NULL;
+	return d->w.buf; /* jw keeps the buffer NUL-terminated */
+}
+
+enum err audit_record(struct db *db, const struct actor *a, const char *action, const char *target,
+		      const char *target_id, const char *diff, const char *metadata)
+{
+	char id[ID_SIZE];
+	int64_t now = clock_now_ms();
+	id_new_at(id, now);
+	struct audit_row row = {
+		.id = id, .workspace_id = a->workspace_id, .actor_id = a->user_id,
+		.actor = a->label ? a->label : "system", .action = action, .target = target,
+		.target_id = target_id, .diff = diff, .metadata = metadata,
+		.source = source_names[a->source], .created_at = now,
+	};
+	return store_audit_insert(db, &row);
+}
+
+enum err events_emit(struct db *db, const char *workspace_id, const char *type, const char *call_id,
+		     const char *data_json)
+{
+	char id[ID_SIZE];
+	int64_t now = clock_now_ms();
+	id_new_at(id, now);
+	struct event_row e = {.id = id, .workspace_id = workspace_id, .type = type, .call_id = call_id,
+			      .data = data_json ? data_json : "{}", .at = now};
+	return store_event_insert(db, &e, NULL);
+}

@@ -1,0 +1,55 @@
+/* Who did what: the audit trail and realtime events of every write. Call these
+ * inside the write's transaction (nothing is announced that did not commit). */
+#ifndef SB_DOMAIN_AUDIT_H
+#define SB_DOMAIN_AUDIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/jw.h"
+#include "domain/authz.h"
+#include "store/db.h"
+
+enum audit_source { SRC_API, SRC_WEBHOOK, SRC_SYSTEM, SRC_BULK };
+
+/* The actor of a write. */
+struct actor {
+	const char *workspace_id;
+	const char *user_id;  /* NULL for system/webhook */
+	const char *label;    /* e-mail, "system", "webhook:twilio" */
+	enum audit_source source;
+	enum role role;       /* ROLE_NONE for system */
+};
+
+/* The actor for a signed-in principal acting through the API. */
+struct actor actor_of(const struct principal *p, enum audit_source source);
+/* A system actor for a workspace. */
+struct actor actor_system(const char *workspace_id, enum audit_source source, const char *label);
+
+/* A field-by-field diff {"field": {"from": x, "to": y}, ...} under construction. */
+struct diff {
+	struct jw w;
+	int count;
+};
+void diff_init(struct diff *d);
+void diff_cleanup(struct diff *d);
+/* Record a change of a string / integer field (no-op when equal; NULL / I64_NULL are JSON null). */
+void diff_str(struct diff *d, const char *field, const char *from, const char *to);
+void diff_int(struct diff *d, const char *field, int64_t from, int64_t to);
+void diff_bool(struct diff *d, const char *field, bool from, bool to);
+void diff_time(struct diff *d, const char *field, int64_t from, int64_t to);
+/* Tag lists compare as sets. */
+void diff_strs(struct diff *d, const char *field, const char **from, int nfrom, const char **to, int nto);
+/* The diff as JSON text (borrowed until diff_cleanup); NULL when nothing changed or on error. */
+const char *diff_json(struct diff *d);
+
+/* Writes an audit event. diff and metadata are JSON text or NULL. */
+enum err audit_record(struct db *db, const struct actor *a, const char *action, const char *target,
+		      const char *target_id, const char *diff, const char *metadata);
+
+/* Appends a realtime event (type new_call, call_updated, follow_up_due, sla_breach, …)
+ * with a JSON object payload. */
+enum err events_emit(struct db *db, const char *workspace_id, const char *type, const char *call_id,
+		     const char *data_json);
+
+#endif
