@@ -35,7 +35,7 @@ all: switchboard
 switchboard: $(BUILD)/switchboard
 	@if [ "$(BUILD)" = "build/release" ]; then ln -sf $(BUILD)/switchboard switchboard; fi
 
-$(BUILD)/switchboard: $(BUILD)/obj/main.o $(BUILD)/libswitchboard.a
+$(BUILD)/switchboard: $(BUILD)/obj/main.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/libswitchboard.a: $(LIB_OBJS)
