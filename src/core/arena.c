@@ -94,6 +94,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	if (!s)
 		return NULL;
+	n = strnlen(s, n);
 	char *p = arena_alloc(a, n + 1);
 	if (!p)
 		return NULL;

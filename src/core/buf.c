@@ -7,6 +7,8 @@
 
 void buf_init(struct buf *b, size_t max)
 {
+	if (max > SIZE_MAX / 4)
+		max = SIZE_MAX / 4;
 	b->data = NULL;
 	b->len = b->cap = 0;
 	b->max = max;

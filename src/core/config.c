@@ -97,11 +97,11 @@ static enum err validate(const struct config *c, struct err_detail *d)
 {
 	if (strcmp(c->log_level, "error") && strcmp(c->log_level, "warn") &&
 	    strcmp(c->log_level, "info") && strcmp(c->log_level, "debug"))
-		return err_set(d, ERR_INVALID, "log-level: '%s' is not error, warn, info or debug", c->log_level);
+		return err_set(d, ERR_INVALID, "log-level (SWITCHBOARD_LOG_LEVEL): '%s' is not error, warn, info or debug", c->log_level);
 	if (!c->data_dir[0])
-		return err_set(d, ERR_INVALID, "data: must not be empty");
+		return err_set(d, ERR_INVALID, "data (SWITCHBOARD_DATA): must not be empty");
 	if (c->db_url[0] && strncmp(c->db_url, "sqlite:", 7) != 0)
-		return err_set(d, ERR_INVALID, "db: only sqlite:PATH is supported by this build");
+		return err_set(d, ERR_INVALID, "db (SWITCHBOARD_DB): only sqlite:PATH is supported by this build");
 	return ERR_OK;
 }
 

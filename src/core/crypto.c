@@ -28,7 +28,7 @@ bool crypto_base64(const void *data, size_t len, char *out, size_t n, bool url)
 	static const char web[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	const char *al = url ? web : std;
 	const unsigned char *d = data;
-	size_t need = (len + 2) / 3 * 4 + 1;
+	size_t need = url ? (len * 4 + 2) / 3 + 1 : (len + 2) / 3 * 4 + 1;
 	if (n < need)
 		return false;
 	size_t o = 0, i = 0;
@@ -62,9 +62,9 @@ enum err crypto_token_new(const char *prefix, char *out, size_t n)
 		return ERR_INVALID;
 	crypto_random(raw, sizeof raw);
 	memcpy(out, prefix, pl);
-	crypto_base64(raw, sizeof raw, out + pl, n - pl, true);
+	bool ok = crypto_base64(raw, sizeof raw, out + pl, n - pl, true);
 	crypto_wipe(raw, sizeof raw);
-	return ERR_OK;
+	return ok ? ERR_OK : ERR_INVALID;
 }
 
 void crypto_sha256_hex(const void *data, size_t len, char out[CRYPTO_SHA256_HEX])

@@ -348,3 +348,9 @@ enum err accounts_members_each(struct db *db, const struct principal *p,
 {
 	return store_members_each(db, p->workspace_id, fn, ctx);
 }
+
+bool accounts_is_member(struct db *db, const char *workspace_id, const char *user_id)
+{
+	char role[16];
+	return user_id && store_membership_role(db, workspace_id, user_id, role) == ERR_OK;
+}

@@ -70,6 +70,9 @@ enum err accounts_me_update(struct db *db, const struct principal *p, const char
 enum err accounts_members_each(struct db *db, const struct principal *p,
 			       bool (*fn)(void *ctx, const struct member *m), void *ctx);
 
+/* True when user_id is a member of the workspace. */
+bool accounts_is_member(struct db *db, const char *workspace_id, const char *user_id);
+
 /* First start: a "demo" workspace with one user per role (password "switchboard-demo")
  * and a token each, written to out (5 lines "role email token"). ERR_CONFLICT if
  * any workspace already exists. */

@@ -35,6 +35,8 @@ static bool match_path(const char *pat, const char *path, struct route_match *m)
 
 static void allow_add(char *allow, size_t n, const char *method)
 {
+	if (!allow || n == 0)
+		return;
 	size_t len = strlen(allow);
 	if (strstr(allow, method))
 		return;
@@ -52,7 +54,7 @@ bool router_allow(const struct route *table, size_t count, const char *path, cha
 {
 	struct route_match m;
 	bool any = false;
-	if (n)
+	if (allow && n)
 		allow[0] = 0;
 	for (size_t i = 0; i < count; i++) {
 		if (!match_path(table[i].pattern, path, &m))

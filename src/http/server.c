@@ -320,7 +320,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum M
 	atomic_fetch_sub(&s->inflight, 1);
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
 	char msg[512];

@@ -100,6 +100,6 @@ enum err store_migrate(struct db *db, int *applied, struct err_detail *d)
 fail:
 	db_rollback(db);
 	if (d && !d->detail[0])
-		err_set(d, rc, "migration %d failed: %s", latest, db_errmsg(db));
+		err_set(d, rc, "migration failed: %s", db_errmsg(db));
 	return rc;
 }
