@@ -92,6 +92,12 @@ static void write_followups(struct jw *w, const char *key, const struct call *c,
 void call_json_write(struct jw *w, const struct call *c, bool detail)
 {
 	jw_obj_begin(w);
+	call_json_fields(w, c, detail);
+	jw_obj_end(w);
+}
+
+void call_json_fields(struct jw *w, const struct call *c, bool detail)
+{
 	jw_kstr(w, "id", c->id);
 	jw_kstr(w, "workspaceId", c->workspace_id);
 	jw_ktime_ms(w, "startedAt", c->started_at);
@@ -175,5 +181,4 @@ void call_json_write(struct jw *w, const struct call *c, bool detail)
 		else
 			jw_null(w);
 	}
-	jw_obj_end(w);
 }

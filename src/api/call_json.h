@@ -10,6 +10,12 @@
 
 /* A Call object. detail adds the structured transcript and all follow-ups. */
 void call_json_write(struct jw *w, const struct call *c, bool detail);
+/* The Call object's members without the braces (to add members of one's own). */
+void call_json_fields(struct jw *w, const struct call *c, bool detail);
+/* "triage": { score, band, reasons } member of a triage-ranked call (reasons in arena a). */
+struct arena;
+struct triage_parts;
+void triage_json_write(struct jw *w, struct arena *a, const struct triage_parts *t);
 /* A FollowUpTask object. */
 void followup_json_write(struct jw *w, const struct followup *f);
 /* The embedded contact brief ({ id, name, phones, email, doNotContact, address }). */

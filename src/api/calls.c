@@ -37,8 +37,13 @@ enum err h_calls_list(struct req *r)
 	jw_obj_begin(&w);
 	jw_key(&w, "data");
 	jw_arr_begin(&w);
-	for (int i = 0; i < page.n; i++)
-		call_json_write(&w, &page.rows[i], false);
+	for (int i = 0; i < page.n; i++) {
+		jw_obj_begin(&w);
+		call_json_fields(&w, &page.rows[i], false);
+		if (page.triage)
+			triage_json_write(&w, r->arena, &page.triage[i]);
+		jw_obj_end(&w);
+	}
 	jw_arr_end(&w);
 	if (page.has_more && page.n > 0) {
 		char cursor[200];

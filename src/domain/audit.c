@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "store/audit.h"
+#include "domain/calls.h"
 #include "store/model.h"
 
 static const char *const source_names[] = {"api", "webhook", "system", "bulk"};
@@ -167,4 +168,12 @@ enum err events_emit(struct db *db, const char *workspace_id, const char *type, 
 	struct event_row e = {.id = id, .workspace_id = workspace_id, .type = type, .call_id = call_id,
 			      .data = data_json ? data_json : "{}", .at = now};
 	return store_event_insert(db, &e, NULL);
+}
+
+enum err audit_each_for_call(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
+			     bool (*fn)(void *ctx, const struct audit_row *row), void *ctx, struct err_detail *d)
+{
+	struct call c;
+	enum err rc = calls_get(db, p, call_id, a, &c, d);
+	return rc != ERR_OK ? rc : store_audit_each(db, p->workspace_id, "call", call_id, fn, ctx);
 }

@@ -52,4 +52,10 @@ enum err audit_record(struct db *db, const struct actor *a, const char *action, 
 enum err events_emit(struct db *db, const char *workspace_id, const char *type, const char *call_id,
 		     const char *data_json);
 
+/* The audit trail of one call the principal may see (404 otherwise), oldest first. */
+struct audit_row;
+struct arena;
+enum err audit_each_for_call(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
+			     bool (*fn)(void *ctx, const struct audit_row *row), void *ctx, struct err_detail *d);
+
 #endif

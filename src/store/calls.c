@@ -783,3 +783,33 @@ enum err store_disposition_rule_set(struct db *db, const char *workspace_id, con
 	db_bind_int(st, 4, now);
 	return db_run(st);
 }
+
+enum err store_calls_triage_bands(struct db *db, const char *workspace_id, const char *tech_user_id, int64_t now,
+				  int64_t counts[4])
+{
+	struct call_query q;
+	struct sqlb b;
+	struct db_stmt *st = NULL;
+	call_query_init(&q, workspace_id, now);
+	q.tech_user_id = tech_user_id;
+	q.triage = true;
+	sqlb_init(&b);
+	sqlb_sql(&b, "SELECT SUM(s >= 1000), SUM(s >= 300 AND s < 1000), SUM(s >= 100 AND s < 300), SUM(s < 100)"
+		     " FROM (SELECT " TRIAGE_SCORE " AS s FROM (SELECT " TRIAGE_OVERDUE " AS t_over, " TRIAGE_ATTEMPTS
+		     " AS t_att, " TRIAGE_AGE " AS t_age, " TRIAGE_BASE " AS t_base" CALL_FROM);
+	sqlb_int(&b, now);
+	sqlb_int(&b, now);
+	sqlb_int(&b, now);
+	where(&b, &q);
+	sqlb_sql(&b, ") x) y");
+	enum err rc = sqlb_prepare(&b, db, &st);
+	if (rc == ERR_OK) {
+		bool row;
+		rc = db_step(st, &row);
+		for (int i = 0; i < 4; i++)
+			counts[i] = (rc == ERR_OK && row) ? db_col_int(st, i) : 0;
+		db_done(st);
+	}
+	sqlb_cleanup(&b);
+	return rc;
+}

@@ -81,6 +81,10 @@ enum err store_calls_list(struct db *db, const struct call_query *q, struct aren
 /* The sort key of row i of a page (for the next cursor). */
 int64_t store_call_page_key(const struct call_query *q, const struct call_page *p, int i);
 
+/* Triage queue size per score band (urgent >= 1000, high >= 300, normal >= 100, low). */
+enum err store_calls_triage_bands(struct db *db, const char *workspace_id, const char *tech_user_id, int64_t now,
+				  int64_t counts[4]);
+
 /* One call with contact, job, tags, all follow-ups and the transcript.
  * ERR_NOT_FOUND when it does not exist in the workspace. *on_own_job tells
  * whether user_id (may be NULL) is assigned to the call's job. */

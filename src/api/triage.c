@@ -1,0 +1,84 @@
+/* The triage queue (GET /api/calls/queue/triage): calls that still need a
+ * human, most urgent first, each with its score, band and reasons. */
+#include "api/call_json.h"
+#include "api/handlers.h"
+#include "core/clock.h"
+#include "domain/call_query.h"
+#include "domain/calls.h"
+#include "domain/triage.h"
+
+void triage_json_write(struct jw *w, struct arena *a, const struct triage_parts *t)
+{
+	const char *reasons[8];
+	int n = triage_reasons(a, t, reasons);
+	jw_key(w, "triage");
+	jw_obj_begin(w);
+	jw_kint(w, "score", t->score);
+	jw_kstr(w, "band", triage_band_names[triage_band(t->score)]);
+	jw_key(w, "reasons");
+	jw_arr_begin(w);
+	for (int i = 0; i < n; i++)
+		jw_str(w, reasons[i]);
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+static bool on_param(void *ctx, const char *key, const char *value)
+{
+	call_query_param(ctx, key, value);
+	return true;
+}
+
+enum err h_triage(struct req *r)
+{
+	struct call_query q;
+	struct call_query_parser qp;
+	struct call_page page;
+	int64_t counts[TRIAGE_BANDS];
+	call_query_init(&q, r->principal.workspace_id, clock_now_ms());
+	q.limit = 50;
+	call_query_parser_init(&qp, &q, r->arena, r->principal.user_id, &r->err);
+	req_query_each(r, on_param, &qp);
+	q.triage = true;
+	enum err rc = call_query_finish(&qp);
+	if (rc != ERR_OK)
+		return rc;
+	if ((rc = calls_list(r->db, &r->principal, &q, r->arena, &page, &r->err)) != ERR_OK)
+		return rc;
+	if ((rc = triage_band_counts(r->db, &r->principal, q.now, counts)) != ERR_OK)
+		return rc;
+	struct jw w;
+	jw_init(&w, 64 * 1024, 16u << 20);
+	jw_obj_begin(&w);
+	jw_key(&w, "queuedCalls");
+	jw_arr_begin(&w);
+	for (int i = 0; i < page.n; i++) {
+		jw_obj_begin(&w);
+		call_json_fields(&w, &page.rows[i], false);
+		triage_json_write(&w, r->arena, &page.triage[i]);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_key(&w, "priorities");
+	jw_arr_begin(&w);
+	static const int64_t min_score[TRIAGE_BANDS] = {1000, 300, 100, 0};
+	for (int i = 0; i < TRIAGE_BANDS; i++) {
+		jw_obj_begin(&w);
+		jw_kstr(&w, "band", triage_band_names[i]);
+		jw_kint(&w, "minScore", min_score[i]);
+		jw_kint(&w, "count", counts[i]);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	if (page.has_more && page.n > 0) {
+		char cursor[200];
+		call_query_cursor(&q, store_call_page_key(&q, &page, page.n - 1), page.rows[page.n - 1].id, cursor,
+				  sizeof cursor);
+		jw_kstr(&w, "nextCursor", cursor);
+	} else {
+		jw_knull(&w, "nextCursor");
+	}
+	jw_kbool(&w, "hasMore", page.has_more);
+	jw_obj_end(&w);
+	return reply_jw(r, &w);
+}
