@@ -172,10 +172,11 @@ enum err h_call_patch(struct req *r)
 	after = before;
 	patch_enum(r, b, "disposition", call_dispositions, &after.disposition);
 	patch_enum(r, b, "intent", call_intents, &after.intent);
-	patch_enum(r, b, "escalationStatus", call_escalations, &after.escalation_status);
-	json_t *prio = json_object_get(b, "priority");
-	if (prio && !json_is_null(prio))
-		patch_enum(r, b, "priority", priorities, &after.priority);
+	/* escalationStatus and priority always have a value: null resets them to the default. */
+	if (patch_enum(r, b, "escalationStatus", call_escalations, &after.escalation_status) && !after.escalation_status)
+		after.escalation_status = "none";
+	if (patch_enum(r, b, "priority", priorities, &after.priority) && !after.priority)
+		after.priority = "normal";
 	patch_int(r, b, "valueEstCents", (int64_t)1 << 50, &after.value_est_cents);
 	patch_str(r, b, "notes", CALL_NOTES_MAX, &after.notes);
 	json_t *oa = json_object_get(b, "outcomeAt");

@@ -698,3 +698,11 @@ enum err jw_error(const struct jw *w)
 {
 	return w->err;
 }
+
+const char *jw_cstr(struct jw *w)
+{
+	if (w == NULL || w->err != ERR_OK || w->buf == NULL)
+		return NULL;
+	w->buf[w->len] = '\0'; /* reserve() always leaves room for it */
+	return w->buf;
+}

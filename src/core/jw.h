@@ -36,6 +36,10 @@ void jw_cleanup(struct jw *w);
 /* Forgets what was written and clears the error, keeping the buffer for reuse. */
 void jw_reset(struct jw *w);
 
+/* The text written so far, NUL-terminated, borrowed until the next write;
+ * NULL after an error or before any write. */
+const char *jw_cstr(struct jw *w);
+
 /* Hands the finished document to the caller, who owns it and free()s it. The
  * text is NUL-terminated; its length goes to *len when len is not NULL. On
  * success w is left empty (no buffer) and may be written again. Returns NULL

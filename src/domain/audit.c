@@ -141,7 +141,7 @@ const char *diff_json(struct diff *d)
 		jw_obj_end(&d->w);
 	if (jw_error(&d->w) != ERR_OK || d->w.len == 0)
 		return NULL;
-	return d->w.buf; /* jw keeps the buffer NUL-terminated */
+	return jw_cstr(&d->w);
 }
 
 enum err audit_record(struct db *db, const struct actor *a, const char *action, const char *target,

@@ -228,7 +228,7 @@ enum err calls_edit_commit(struct db *db, const struct actor *actor, const char 
 	jw_obj_end(&ev);
 	rc = jw_error(&ev);
 	if (rc == ERR_OK)
-		rc = events_emit(db, after->workspace_id, "call_updated", after->id, ev.buf);
+		rc = events_emit(db, after->workspace_id, "call_updated", after->id, jw_cstr(&ev));
 	jw_cleanup(&ev);
 	if (rc != ERR_OK)
 		goto fail;

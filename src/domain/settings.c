@@ -56,7 +56,7 @@ enum err settings_disposition_rules_set(struct db *db, const struct actor *actor
 	jw_obj_end(&diff);
 	if (changed && (rc = jw_error(&diff)) == ERR_OK)
 		rc = audit_record(db, actor, "settings.disposition_rules_updated", "workspace", actor->workspace_id,
-				  diff.buf, NULL);
+				  jw_cstr(&diff), NULL);
 	if (rc != ERR_OK)
 		goto fail;
 	jw_cleanup(&diff);

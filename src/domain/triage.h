@@ -5,7 +5,8 @@
  *   + 300 emergency intent
  *   + 2 x emergency score (0-100)
  *   + 100 first-time caller
- *   + 50 per missed/voicemail attempt from the same number in the last 24 h (up to 5)
+ *   + 50 per unanswered attempt (no answer, busy, voicemail or disposition missed)
+ *         from the same number in the last 24 h (up to 5)
  *   + 1 per $100 of estimated value (up to 100)
  *   + 1 per 10 minutes waiting (up to 100)
  *

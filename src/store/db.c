@@ -9,6 +9,8 @@
 
 static const struct db_ops *const drivers[] = {&db_sqlite_ops};
 
+#define STMT_CACHE_MAX 512
+
 /* Open-addressing table of statements keyed by SQL text. */
 struct stmt_cache {
 	struct db_stmt **slots;
@@ -173,6 +175,10 @@ enum err db_prepare(struct db *db, const char *sql, struct db_stmt **out)
 			return ERR_OK;
 		}
 	}
+	/* Filter combinations make many distinct list queries: past the bound,
+	 * new shapes are prepared per use instead of growing the cache forever. */
+	if (c->count >= STMT_CACHE_MAX)
+		goto private_copy;
 	if ((c->count + 1) * 2 > c->cap && cache_grow(c) != ERR_OK)
 		return ERR_NOMEM;
 	struct db_stmt *st;
