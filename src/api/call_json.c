@@ -72,6 +72,11 @@ void job_brief_json_write(struct jw *w, const struct job_brief *j)
 	json_ktime_or_null(w, "slotStart", j->slot_start);
 	json_ktime_or_null(w, "slotEnd", j->slot_end);
 	jw_kstr(w, "assignedTo", j->assigned_to);
+	jw_key(w, "techIds");
+	jw_arr_begin(w);
+	for (int i = 0; i < j->ntechs; i++)
+		jw_str(w, j->techs[i]);
+	jw_arr_end(w);
 	jw_kstr(w, "address", j->address);
 	jw_kstr(w, "contactId", j->contact_id);
 	json_kint_or_null(w, "estimateCents", j->estimate_cents);

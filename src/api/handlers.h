@@ -50,4 +50,15 @@ enum err h_followup_patch(struct req *r);
 enum err h_followup_delete(struct req *r);
 enum err h_call_followup_create(struct req *r);
 
+/* sla.c: business hours, SLA rules, follow-up notifications, the test clock */
+enum err h_business_hours_get(struct req *r);
+enum err h_business_hours_set(struct req *r);
+enum err h_sla_rules_get(struct req *r);
+enum err h_sla_rules_set(struct req *r);
+enum err h_notifications_followups(struct req *r);
+enum err h_test_clock(struct req *r);
+
+/* ws.c: the realtime feed */
+enum err h_ws_calls(struct req *r);
+
 #endif

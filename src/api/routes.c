@@ -39,6 +39,15 @@ const struct route api_routes[] = {
 	{"GET", "/api/contacts/search", h_contacts_search, ACCESS_ACTION, ACT_READ, 0},
 	{"GET", "/api/contacts/:id", h_contact_get, ACCESS_ACTION, ACT_READ, 0},
 
+	{"GET", "/ws/calls", h_ws_calls, ACCESS_ACTION, ACT_READ, ROUTE_QUERY_TOKEN},
+	{"GET", "/api/notifications/follow-ups", h_notifications_followups, ACCESS_ACTION, ACT_READ, 0},
+
+	{"GET", "/api/settings/business-hours", h_business_hours_get, ACCESS_ACTION, ACT_SETTINGS, 0},
+	{"POST", "/api/settings/business-hours", h_business_hours_set, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ},
+	{"GET", "/api/settings/sla-rules", h_sla_rules_get, ACCESS_ACTION, ACT_SETTINGS, 0},
+	{"POST", "/api/settings/sla-rules", h_sla_rules_set, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ},
+	{"POST", "/api/test/clock", h_test_clock, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ},
+
 	{"GET", "/api/settings/disposition-rules", h_disposition_rules_get, ACCESS_ACTION, ACT_SETTINGS, 0},
 	{"POST", "/api/settings/disposition-rules", h_disposition_rules_set, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ},
 };

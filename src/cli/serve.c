@@ -11,6 +11,11 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "jobs/scheduler.h"
+#include "jobs/worker.h"
+#include "providers/email.h"
+
+#include <curl/curl.h>
 #include "store/db.h"
 #include "store/migrate.h"
 
@@ -72,16 +77,37 @@ int cli_serve(int argc, char **argv, struct config *cfg)
 
 	sigset_t sigs;
 	struct server *srv = NULL;
+	struct email_provider *email = NULL;
+	struct job_worker *worker = NULL;
+	struct scheduler *sched = NULL;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int status = startup(cfg, &sigs, &srv);
+	if (status == 0) {
+		enum err rc = email_provider_open(cfg, &email, &d);
+		struct job_services svc = {.cfg = cfg, .email = email};
+		if (rc == ERR_OK)
+			rc = job_worker_start(&svc, &worker, &d);
+		if (rc == ERR_OK)
+			rc = scheduler_start(cfg, &sched, &d);
+		if (rc != ERR_OK) {
+			log_error("start-up failed: %s", d.detail[0] ? d.detail : err_str(rc));
+			status = 1;
+		}
+	}
 	if (status == 0) {
 		log_info("listening on http://%s:%d (data %s)", cfg->bind, http_server_port(srv), cfg->data_dir);
 		int sig = 0;
 		sigwait(&sigs, &sig);
 		log_info("signal %d: shutting down", sig);
-		http_server_close(srv, cfg->shutdown_grace_sec * 1000);
-		log_info("stopped");
 	}
+	http_server_close(srv, cfg->shutdown_grace_sec * 1000);
+	scheduler_stop(sched);
+	job_worker_stop(worker);
+	email_provider_free(email);
+	if (status == 0)
+		log_info("stopped");
 	api_cleanup();
 	db_thread_release();
+	curl_global_cleanup();
 	return status;
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum type { T_INT, T_STR, T_BOOL };
+enum type { T_INT, T_STR, T_BOOL, T_SECRET };
 
 struct setting {
 	const char *name;
@@ -40,6 +40,13 @@ static const struct setting table[] = {
 	{"log-level", T_STR, "info", 0, 0, "SWITCHBOARD_LOG_LEVEL", CFG_FLAG_SERVE, F(log_level), "error, warn, info or debug"},
 	{"access-log", T_BOOL, "true", 0, 1, "SWITCHBOARD_ACCESS_LOG", CFG_FLAG_SERVE, F(access_log), "one JSON line per request"},
 	{"test-hooks", T_BOOL, "false", 0, 1, "SWITCHBOARD_TEST_HOOKS", 0, F(test_hooks), "test-only endpoints (clock control); never in production"},
+	{"email", T_STR, "outbox", 0, 0, "SWITCHBOARD_EMAIL", CFG_FLAG_SERVE, F(email), "e-mail provider: outbox (.eml files under DATA/outbox) or smtp"},
+	{"smtp-url", T_STR, "", 0, 0, "SWITCHBOARD_SMTP_URL", 0, F(smtp_url), "SMTP server, smtp://host:port or smtps://host:port"},
+	{"smtp-from", T_STR, "switchboard@localhost", 0, 0, "SWITCHBOARD_SMTP_FROM", 0, F(smtp_from), "sender address of alerts"},
+	{"smtp-user", T_STR, "", 0, 0, "SWITCHBOARD_SMTP_USER", 0, F(smtp_user), "SMTP user name"},
+	{"smtp-password", T_SECRET, "", 0, 0, "SWITCHBOARD_SMTP_PASSWORD", 0, F(smtp_password), "SMTP password (environment only)"},
+	{"alert-email", T_STR, "", 0, 0, "SWITCHBOARD_ALERT_EMAIL", 0, F(alert_email), "SLA breach alerts go here (empty: owners and admins)"},
+	{"scheduler-ms", T_INT, "1000", 10, 60000, "SWITCHBOARD_SCHEDULER_MS", 0, F(scheduler_ms), "how often SLA notices are checked"},
 };
 #undef F
 #define NSET (sizeof table / sizeof table[0])
@@ -80,7 +87,8 @@ static enum err apply(struct config *c, const struct setting *s, const char *v, 
 		*(bool *)(void *)field = b;
 		return ERR_OK;
 	}
-	case T_STR: {
+	case T_STR:
+	case T_SECRET: {
 		char *copy = strdup(v);
 		if (!copy)
 			return ERR_NOMEM;
@@ -100,6 +108,10 @@ static enum err validate(const struct config *c, struct err_detail *d)
 		return err_set(d, ERR_INVALID, "log-level (SWITCHBOARD_LOG_LEVEL): '%s' is not error, warn, info or debug", c->log_level);
 	if (!c->data_dir[0])
 		return err_set(d, ERR_INVALID, "data (SWITCHBOARD_DATA): must not be empty");
+	if (strcmp(c->email, "outbox") && strcmp(c->email, "smtp"))
+		return err_set(d, ERR_INVALID, "email (SWITCHBOARD_EMAIL): '%s' is not outbox or smtp", c->email);
+	if (!strcmp(c->email, "smtp") && strncmp(c->smtp_url, "smtp://", 7) && strncmp(c->smtp_url, "smtps://", 8))
+		return err_set(d, ERR_INVALID, "smtp-url (SWITCHBOARD_SMTP_URL): must be smtp://host:port or smtps://host:port");
 	if (c->db_url[0] && strncmp(c->db_url, "sqlite:", 7) != 0)
 		return err_set(d, ERR_INVALID, "db (SWITCHBOARD_DB): only sqlite:PATH is supported by this build");
 	return ERR_OK;
@@ -129,7 +141,7 @@ void config_cleanup(struct config *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < NSET; i++) {
-		if (table[i].type != T_STR)
+		if (table[i].type != T_STR && table[i].type != T_SECRET)
 			continue;
 		char **slot = (char **)(void *)((char *)c + table[i].off);
 		free(*slot);
@@ -208,6 +220,10 @@ void config_print(FILE *f, const struct config *c)
 			break;
 		case T_STR:
 			fprintf(f, "%-20s %-24s %-8s %s\n", s->name, *(char *const *)(const void *)p, src, s->env);
+			break;
+		case T_SECRET:
+			fprintf(f, "%-20s %-24s %-8s %s\n", s->name, **(char *const *)(const void *)p ? "(set)" : "(unset)",
+				src, s->env);
 			break;
 		}
 	}

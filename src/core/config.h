@@ -30,6 +30,13 @@ struct config {
 	char *log_level;
 	bool access_log;
 	bool test_hooks;           /* test-only endpoints (clock offset); never in production */
+	char *email;               /* outbox | smtp */
+	char *smtp_url;            /* smtp://host:port or smtps:// */
+	char *smtp_from;
+	char *smtp_user;
+	char *smtp_password;       /* secret: environment only */
+	char *alert_email;         /* where SLA breach alerts go ("" = the workspace's owners and admins) */
+	int64_t scheduler_ms;      /* how often the SLA scheduler looks for due notices */
 };
 
 /* The settings a subcommand takes on its command line (others still come from env). */

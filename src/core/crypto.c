@@ -79,6 +79,11 @@ void crypto_sha256_hex(const void *data, size_t len, char out[CRYPTO_SHA256_HEX]
 	out[64] = 0;
 }
 
+void crypto_sha1(const void *data, size_t len, unsigned char out[20])
+{
+	SHA1(data, len, out);
+}
+
 static size_t hmac(const EVP_MD *md, const void *key, size_t klen, const void *data, size_t len,
 		   unsigned char *out)
 {

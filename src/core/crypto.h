@@ -16,6 +16,8 @@ void crypto_random(void *p, size_t n);
 enum err crypto_token_new(const char *prefix, char *out, size_t n);
 /* Lower-case hex SHA-256 of data. */
 void crypto_sha256_hex(const void *data, size_t len, char out[CRYPTO_SHA256_HEX]);
+/* SHA-1 digest (WebSocket handshakes only; not for security). */
+void crypto_sha1(const void *data, size_t len, unsigned char out[20]);
 /* HMAC-SHA1 (Twilio signatures) and HMAC-SHA256: raw digest into out; returns its length or 0. */
 size_t crypto_hmac_sha1(const void *key, size_t klen, const void *data, size_t len, unsigned char out[20]);
 size_t crypto_hmac_sha256(const void *key, size_t klen, const void *data, size_t len, unsigned char out[32]);

@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/jw.h"
+#include "domain/sla_policy.h"
 
 static bool tech_scoped(const struct principal *p, enum action act)
 {
@@ -168,10 +169,12 @@ static bool str_changed(const char *x, const char *y)
 	return (x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0);
 }
 
+static enum err commit_changes(struct db *db, const struct actor *actor, const char *action, const struct call *before,
+			       struct call *after, const char *metadata, bool *changed, int64_t now);
+
 enum err calls_edit_commit(struct db *db, const struct actor *actor, const char *action, const struct call *before,
 			   struct call *after, const char *metadata, bool *changed, struct err_detail *d)
 {
-	struct diff df;
 	int64_t now = clock_now_ms();
 	if (changed)
 		*changed = false;
@@ -180,15 +183,41 @@ enum err calls_edit_commit(struct db *db, const struct actor *actor, const char 
 		after->outcome_at = now;
 	if ((after->disposition && !strcmp(after->disposition, "spam")) || (after->intent && !strcmp(after->intent, "spam")))
 		after->spam = true;
-	calls_queue_refresh(after, open_followups(after));
 
 	enum err rc = validate(after, d);
 	if (rc == ERR_OK)
 		rc = check_rules(db, before, after, d);
+	/* A new outcome may start an SLA clock: the rule's follow-up joins the call
+	 * (in a scratch arena; the caller's list is put back before returning). */
+	struct followup *caller_followups = after->followups;
+	int caller_nfollowups = after->nfollowups;
+	struct arena *scratch = NULL;
+	bool voicemail_now = after->status && !strcmp(after->status, "voicemail") && str_changed(before->status, after->status);
+	if (rc == ERR_OK && (outcome_set || voicemail_now)) {
+		scratch = arena_new();
+		rc = scratch ? sla_apply(db, actor, after, now, scratch) : ERR_NOMEM;
+	}
 	if (rc != ERR_OK) {
+		after->followups = caller_followups;
+		after->nfollowups = caller_nfollowups;
+		arena_free(scratch);
 		db_rollback(db);
 		return rc;
 	}
+	calls_queue_refresh(after, open_followups(after));
+	rc = commit_changes(db, actor, action, before, after, metadata, changed, now);
+	after->followups = caller_followups;
+	after->nfollowups = caller_nfollowups;
+	arena_free(scratch);
+	return rc;
+}
+
+/* The second half of calls_edit_commit: diff, write, audit, announce, commit. */
+static enum err commit_changes(struct db *db, const struct actor *actor, const char *action, const struct call *before,
+			       struct call *after, const char *metadata, bool *changed, int64_t now)
+{
+	struct diff df;
+	enum err rc;
 	diff_init(&df);
 	call_diff(&df, before, after);
 	const char *diff = diff_json(&df);

@@ -61,6 +61,8 @@ enum err guard_check(struct req *r)
 	const struct route *rt = r->match.route;
 	const char *tok = bearer(r);
 	bool from_cookie = false;
+	if (!tok && (rt->flags & ROUTE_QUERY_TOKEN))
+		tok = req_query(r, "token");
 	if (!tok) {
 		tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
 		from_cookie = tok != NULL;
@@ -81,7 +83,8 @@ enum err guard_check(struct req *r)
 		return rc;
 	r->authenticated = true;
 	log_context_set(r->id);
-	if (from_cookie && !safe_method(r->method) && (rc = csrf_check(r)) != ERR_OK)
+	/* Cookie writes, and cookie WebSocket handshakes (cross-site WebSocket hijacking), need our origin. */
+	if (from_cookie && (!safe_method(r->method) || (rt->flags & ROUTE_QUERY_TOKEN)) && (rc = csrf_check(r)) != ERR_OK)
 		return rc;
 	if (rt->access == ACCESS_ACTION && !authz_role_may(r->principal.role, (enum action)rt->action))
 		return err_set(&r->err, ERR_FORBIDDEN, "the %s role may not do this", role_name(r->principal.role));

@@ -4,6 +4,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *req_param(struct req *r, const char *name)
 {
@@ -118,6 +119,39 @@ enum err reply_static(struct req *r, const char *type, const char *data, size_t 
 enum err reply_none(struct req *r)
 {
 	return set_reply(r, NULL, NULL, 0);
+}
+
+static bool header_has(struct req *r, const char *name, const char *token)
+{
+	const char *v = req_header(r, name);
+	if (!v)
+		return false;
+	size_t n = strlen(token);
+	for (const char *p = v; *p; p++)
+		if (strncasecmp(p, token, n) == 0)
+			return true;
+	return false;
+}
+
+enum err reply_upgrade(struct req *r, const struct ws_sub *sub)
+{
+	const char *key = req_header(r, "Sec-WebSocket-Key");
+	const char *version = req_header(r, "Sec-WebSocket-Version");
+	if (!header_has(r, "Upgrade", "websocket") || !header_has(r, "Connection", "upgrade") || !key)
+		return err_set(&r->err, ERR_INVALID, "this is a WebSocket endpoint: send an Upgrade: websocket handshake");
+	if (!version || strcmp(version, "13") != 0) {
+		req_add_header(r, "Sec-WebSocket-Version", "13");
+		return err_set(&r->err, ERR_INVALID, "only WebSocket version 13 is supported");
+	}
+	if (!ws_accept_key(key, r->ws_accept))
+		return err_set(&r->err, ERR_INVALID, "bad Sec-WebSocket-Key");
+	r->upgrade = arena_alloc(r->arena, sizeof *r->upgrade);
+	if (!r->upgrade)
+		return ERR_NOMEM;
+	*r->upgrade = *sub;
+	r->status = 101;
+	r->replied = true;
+	return ERR_OK;
 }
 
 void req_add_header(struct req *r, const char *name, const char *value)

@@ -18,7 +18,10 @@
 #include "domain/accounts.h"
 #include "domain/authz.h"
 #include "http/router.h"
+#include "http/ws_hub.h"
 #include "store/db.h"
+
+struct server;
 
 struct req_header {
 	const char *name;
@@ -32,6 +35,7 @@ struct req {
 	const struct config *cfg;
 	const struct auth_policy *policy;
 	void *conn;                  /* the HTTP connection: for http/ only */
+	struct server *srv;          /* for http/ only */
 	char id[65];                 /* request id (X-Request-Id) */
 	int64_t start_us;
 	const char *method;
@@ -55,6 +59,9 @@ struct req {
 	struct req_header headers[REQ_MAX_HEADERS];
 	int nheaders;
 	bool replied;
+	struct ws_sub *upgrade;      /* set by reply_upgrade: answer 101, hand the socket to the hub */
+	char ws_accept[32];
+	void **mhd_ctx;              /* libmicrohttpd's slot for this request (cleared on upgrade) */
 	int early_status;            /* error decided before the body was read */
 	uint64_t discarded;          /* bytes of a refused body read and dropped */
 	uint64_t bytes_out;
@@ -77,6 +84,9 @@ enum err reply_jw(struct req *r, struct jw *w);                   /* takes w's b
 enum err reply_bytes(struct req *r, const char *type, char *data, size_t len); /* steals malloc'd data */
 enum err reply_static(struct req *r, const char *type, const char *data, size_t len); /* copies */
 enum err reply_none(struct req *r);                               /* no body (204 routes) */
+/* Switches the connection to WebSocket (101) and hands it to the hub with sub
+ * (copied); ERR_INVALID (400) when the request is not a WebSocket handshake. */
+enum err reply_upgrade(struct req *r, const struct ws_sub *sub);
 /* Extra response header (name and value copied into the arena). */
 void req_add_header(struct req *r, const char *name, const char *value);
 /* Override the route's success status (e.g. 200 for an idempotent replay of a create). */

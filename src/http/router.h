@@ -25,6 +25,7 @@ enum route_access {
 #define ROUTE_CREATED       (1u << 2) /* success is 201 */
 #define ROUTE_NO_CONTENT    (1u << 3) /* success is 204 */
 #define ROUTE_RAW_BODY      (1u << 4) /* takes a form or other body; handler parses (webhooks) */
+#define ROUTE_QUERY_TOKEN   (1u << 5) /* also accepts ?token= (browsers cannot set headers on WebSockets) */
 
 struct route {
 	const char *method;

@@ -34,6 +34,7 @@ struct server {
 	const struct route *routes;
 	size_t nroutes;
 	atomic_int inflight; /* requests begun and not completed */
+	struct ws_hub *hub;
 };
 
 static bool valid_request_id(const char *s)
@@ -224,8 +225,47 @@ out:
 		r->status = (rt->flags & ROUTE_CREATED) ? 201 : (rt->flags & ROUTE_NO_CONTENT) ? 204 : 200;
 }
 
+static void log_access(struct req *r, int toe);
+
+static void close_upgraded(void *urh)
+{
+	MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+}
+
+/* The 101 went out: the socket now belongs to the hub, and the request is done. */
+static void on_upgraded(void *cls, struct MHD_Connection *c, void *con_cls, const char *extra, size_t extra_len,
+			MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+	(void)c;
+	(void)con_cls;
+	struct req *r = cls;
+	struct server *s = r->srv;
+	ws_hub_adopt(s->hub, sock, extra, extra_len, r->upgrade, close_upgraded, urh);
+	log_access(r, MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	*r->mhd_ctx = NULL; /* the completion callback comes only when the socket closes */
+	log_context_set(NULL);
+	req_free(r);
+	atomic_fetch_sub(&s->inflight, 1);
+}
+
+static enum MHD_Result respond_upgrade(struct MHD_Connection *c, struct req *r)
+{
+	struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgraded, r);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "websocket");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "Upgrade");
+	MHD_add_response_header(resp, "Sec-WebSocket-Accept", r->ws_accept);
+	MHD_add_response_header(resp, "X-Request-Id", r->id);
+	enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
+	MHD_destroy_response(resp);
+	return ok;
+}
+
 static enum MHD_Result respond(struct MHD_Connection *c, struct req *r)
 {
+	if (r->upgrade && r->status == 101)
+		return respond_upgrade(c, r);
 	guard_cors_headers(r);
 	struct MHD_Response *resp =
 		MHD_create_response_from_buffer(r->resp_len, r->resp_data, MHD_RESPMEM_MUST_FREE);
@@ -256,6 +296,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!r)
 			return MHD_NO;
 		*ctx = r;
+		r->mhd_ctx = ctx;
+		r->srv = s;
 		atomic_fetch_add(&s->inflight, 1);
 		intake(s, r);
 		return MHD_YES;
@@ -283,6 +325,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return respond(c, r);
 }
 
+static void log_access(struct req *r, int toe)
+{
+	if (!log_access_enabled())
+		return;
+	struct jw w;
+	jw_init(&w, 512, 4096);
+	jw_obj_begin(&w);
+	jw_ktime_ms(&w, "ts", clock_real_ms());
+	jw_kstr(&w, "level", "info");
+	jw_kstr(&w, "msg", "access");
+	jw_kstr(&w, "id", r->id);
+	jw_kstr(&w, "method", r->method);
+	jw_kstr(&w, "route", r->match.route ? r->match.route->pattern : "-");
+	jw_kint(&w, "status", r->status);
+	jw_kint(&w, "bytes", (int64_t)r->bytes_out);
+	jw_key(&w, "ms");
+	jw_double(&w, (double)(clock_mono_us() - r->start_us) / 1000.0);
+	jw_kstr(&w, "ip", r->client_ip);
+	if (r->authenticated)
+		jw_kstr(&w, "user", r->principal.user_id);
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		jw_kint(&w, "aborted", toe);
+	jw_obj_end(&w);
+	if (jw_error(&w) == ERR_OK)
+		log_line_raw(w.buf, w.len);
+	jw_cleanup(&w);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum MHD_RequestTerminationCode toe)
 {
 	(void)c;
@@ -290,37 +360,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum M
 	struct req *r = *ctx;
 	if (!r)
 		return;
-	if (log_access_enabled()) {
-		struct jw w;
-		jw_init(&w, 512, 4096);
-		jw_obj_begin(&w);
-		jw_ktime_ms(&w, "ts", clock_real_ms());
-		jw_kstr(&w, "level", "info");
-		jw_kstr(&w, "msg", "access");
-		jw_kstr(&w, "id", r->id);
-		jw_kstr(&w, "method", r->method);
-		jw_kstr(&w, "route", r->match.route ? r->match.route->pattern : "-");
-		jw_kint(&w, "status", r->status);
-		jw_kint(&w, "bytes", (int64_t)r->bytes_out);
-		jw_key(&w, "ms");
-		jw_double(&w, (double)(clock_mono_us() - r->start_us) / 1000.0);
-		jw_kstr(&w, "ip", r->client_ip);
-		if (r->authenticated)
-			jw_kstr(&w, "user", r->principal.user_id);
-		if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
-			jw_kint(&w, "aborted", toe);
-		jw_obj_end(&w);
-		if (jw_error(&w) == ERR_OK)
-			log_line_raw(w.buf, w.len);
-		jw_cleanup(&w);
-	}
+	log_access(r, toe);
 	log_context_set(NULL);
 	req_free(r);
 	*ctx = NULL;
 	atomic_fetch_sub(&s->inflight, 1);
 }
 
-__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
 	char msg[512];
@@ -353,7 +400,8 @@ enum err http_server_open(const struct config *cfg, const struct route *routes, 
 	struct sockaddr_in sin = {0};
 	struct sockaddr_in6 sin6 = {0};
 	struct sockaddr *sa;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO |
+			 MHD_ALLOW_UPGRADE;
 	if (strchr(cfg->bind, ':')) {
 		sin6.sin6_family = AF_INET6;
 		sin6.sin6_port = htons((uint16_t)cfg->port);
@@ -383,6 +431,12 @@ enum err http_server_open(const struct config *cfg, const struct route *routes, 
 		return err_set(d, ERR_IO, "cannot listen on %s:%lld (in use, or not permitted)", cfg->bind,
 			       (long long)cfg->port);
 	}
+	enum err rc = ws_hub_start(cfg, &s->hub, d);
+	if (rc != ERR_OK) {
+		MHD_stop_daemon(s->daemon);
+		free(s);
+		return rc;
+	}
 	*out = s;
 	return ERR_OK;
 bad_bind:
@@ -411,6 +465,7 @@ void http_server_close(struct server *s, int64_t grace_ms)
 	int left = atomic_load(&s->inflight);
 	if (left > 0)
 		log_warn("shutdown: %d requests still running after the grace period", left);
+	ws_hub_stop(s->hub); /* closes every WebSocket (1001) before the daemon goes */
 	MHD_stop_daemon(s->daemon);
 	free(s);
 }

@@ -104,3 +104,17 @@ enum err store_events_after(struct db *db, const char *workspace_id, int64_t seq
 	db_done(st);
 	return rc;
 }
+
+enum err store_events_last_seq(struct db *db, int64_t *seq)
+{
+	static const char sql[] = "SELECT COALESCE(MAX(seq), 0) FROM events";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	bool row;
+	rc = db_step(st, &row);
+	*seq = (rc == ERR_OK && row) ? db_col_int(st, 0) : 0;
+	db_done(st);
+	return rc;
+}

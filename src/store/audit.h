@@ -34,4 +34,7 @@ enum err store_event_insert(struct db *db, const struct event_row *e, int64_t *s
 enum err store_events_after(struct db *db, const char *workspace_id, int64_t seq, int limit,
 			    bool (*fn)(void *ctx, const struct event_row *e), void *ctx);
 
+/* The highest event number so far (0 when none). */
+enum err store_events_last_seq(struct db *db, int64_t *seq);
+
 #endif

@@ -21,8 +21,10 @@
 	" (SELECT group_concat(p.e164, char(31)) FROM (SELECT e164 FROM contact_phones" \
 	"   WHERE contact_id = ct.id ORDER BY position, e164) p)," \
 	" j.id, j.status, j.title, j.assigned_to, j.address, j.contact_id, j.slot_start, j.slot_end," \
-	" j.estimate_cents, j.final_cents"
-#define NCOLS 62
+	" j.estimate_cents, j.final_cents," \
+	" (SELECT group_concat(u.user_id, char(31)) FROM (SELECT user_id FROM job_assignments" \
+	"   WHERE job_id = j.id ORDER BY user_id) u)"
+#define NCOLS 63
 
 #define CALL_FROM " FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN jobs j ON j.id = c.job_id"
 
@@ -150,6 +152,7 @@ static enum err row_read(struct db_stmt *st, struct arena *a, struct call *c)
 		j->slot_end = col_int_or_null(st, 59);
 		j->estimate_cents = col_int_or_null(st, 60);
 		j->final_cents = col_int_or_null(st, 61);
+		j->ntechs = split_list(a, db_col_text(st, 62), &j->techs);
 		c->job = j;
 	}
 #undef S
@@ -811,5 +814,25 @@ enum err store_calls_triage_bands(struct db *db, const char *workspace_id, const
 		db_done(st);
 	}
 	sqlb_cleanup(&b);
+	return rc;
+}
+
+enum err store_call_job_users(struct db *db, const char *call_id, char (*out)[ID_SIZE], int max, int *n)
+{
+	static const char sql[] =
+		"SELECT ja.user_id FROM calls c JOIN job_assignments ja ON ja.job_id = c.job_id WHERE c.id = ?";
+	struct db_stmt *st;
+	*n = 0;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, call_id);
+	bool row;
+	while ((rc = db_step(st, &row)) == ERR_OK && row && *n < max) {
+		const char *u = db_col_text(st, 0);
+		if (u && strlen(u) == ID_LEN)
+			memcpy(out[(*n)++], u, ID_SIZE);
+	}
+	db_done(st);
 	return rc;
 }

@@ -101,6 +101,10 @@ enum err store_call_tags_set(struct db *db, const char *workspace_id, const char
 /* Rebuilds the call's search row (numbers, contact name, notes, transcript text). */
 enum err store_call_search_refresh(struct db *db, const char *call_id);
 
+/* Users assigned to the call's job (who, besides non-Tech roles, may see it);
+ * up to max ids into out (ID_SIZE each); *n = how many. */
+enum err store_call_job_users(struct db *db, const char *call_id, char (*out)[ID_SIZE], int max, int *n);
+
 /* Disposition rules: masks[i] = required fields (RF_*) for call_dispositions[i]. */
 enum err store_disposition_rules_get(struct db *db, const char *workspace_id, unsigned masks[NDISPOSITIONS]);
 enum err store_disposition_rule_set(struct db *db, const char *workspace_id, const char *disposition, unsigned mask,

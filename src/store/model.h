@@ -59,6 +59,8 @@ struct contact_brief {
 
 struct job_brief {
 	const char *id, *status, *title, *assigned_to, *address, *contact_id;
+	const char **techs; /* every user assigned to the job (job_assignments) */
+	int ntechs;
 	int64_t slot_start, slot_end, estimate_cents, final_cents;
 };
 

@@ -1,0 +1,158 @@
+/* Job worker thread and the table of job kinds. */
+#include "jobs/worker.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "store/db.h"
+#include "store/queue.h"
+
+#define LEASE_MS 60000
+#define MAX_ATTEMPTS 8
+#define IDLE_SLEEP_MS 200
+
+struct job_worker {
+	struct job_services svc;
+	pthread_t thread;
+	pthread_mutex_t lock; /* guards stop */
+	pthread_cond_t cond;
+	bool stop;
+};
+
+/* email: { "to", "subject", "body" }; the job id is the message id. */
+static enum err run_email(const struct job_services *svc, const struct bg_job *j, struct err_detail *d)
+{
+	json_error_t je;
+	json_t *p = json_loads(j->payload, 0, &je);
+	const char *to = NULL, *subject = NULL, *body = NULL;
+	if (!p || json_unpack(p, "{s:s, s:s, s:s}", "to", &to, "subject", &subject, "body", &body) != 0) {
+		json_decref(p);
+		return err_set(d, ERR_INVALID, "malformed e-mail job");
+	}
+	struct email_msg m = {.id = j->id, .to = to, .subject = subject, .body = body};
+	enum err rc = svc->email->send(svc->email, &m, d);
+	json_decref(p);
+	return rc;
+}
+
+static const struct {
+	const char *kind;
+	enum err (*run)(const struct job_services *svc, const struct bg_job *j, struct err_detail *d);
+} kinds[] = {
+	{"email", run_email},
+};
+
+int64_t job_backoff_ms(int64_t attempt, unsigned random)
+{
+	int64_t base = 1000;
+	for (int64_t i = 1; i < attempt && base < 3600000; i++)
+		base *= 2;
+	if (base > 3600000)
+		base = 3600000;
+	int64_t jitter = (int64_t)(random % 501) - 250; /* per mille, +-25% */
+	return base + base * jitter / 1000;
+}
+
+static void run_one(struct job_worker *w, struct db *db, const struct bg_job *j)
+{
+	struct err_detail d = {0};
+	enum err rc = ERR_INVALID;
+	bool known = false;
+	log_context_set(j->id);
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		if (strcmp(kinds[i].kind, j->kind) == 0) {
+			known = true;
+			rc = kinds[i].run(&w->svc, j, &d);
+		}
+	}
+	int64_t now = clock_now_ms();
+	if (rc == ERR_OK) {
+		store_queue_done(db, j->id, now);
+	} else {
+		unsigned r;
+		crypto_random(&r, sizeof r);
+		bool final = !known || rc == ERR_INVALID || j->attempts >= MAX_ATTEMPTS;
+		const char *why = d.detail[0] ? d.detail : known ? err_str(rc) : "unknown job kind";
+		log_warn("job %s (%s) attempt %lld failed: %s%s", j->kind, j->id, (long long)j->attempts, why,
+			 final ? "; giving up" : "");
+		store_queue_failed(db, j->id, why, final ? -1 : now + job_backoff_ms(j->attempts, r), now);
+	}
+	log_context_set(NULL);
+}
+
+static bool wait_or_stop(struct job_worker *w, int64_t ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&w->lock);
+	if (!w->stop)
+		pthread_cond_timedwait(&w->cond, &w->lock, &ts);
+	bool stop = w->stop;
+	pthread_mutex_unlock(&w->lock);
+	return stop;
+}
+
+static void *loop(void *arg)
+{
+	struct job_worker *w = arg;
+	struct db *db = db_thread();
+	while (db) {
+		struct arena *a = arena_new();
+		struct bg_job j;
+		enum err rc = a ? store_queue_claim(db, clock_now_ms(), LEASE_MS, a, &j) : ERR_NOMEM;
+		if (rc == ERR_OK)
+			run_one(w, db, &j);
+		arena_free(a);
+		if (rc != ERR_OK && wait_or_stop(w, IDLE_SLEEP_MS))
+			break;
+		if (rc == ERR_OK && wait_or_stop(w, 0))
+			break;
+	}
+	db_thread_release();
+	return NULL;
+}
+
+enum err job_worker_start(const struct job_services *svc, struct job_worker **out, struct err_detail *d)
+{
+	struct job_worker *w = calloc(1, sizeof *w);
+	if (!w)
+		return ERR_NOMEM;
+	w->svc = *svc;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	if (pthread_create(&w->thread, NULL, loop, w) != 0) {
+		pthread_mutex_destroy(&w->lock);
+		pthread_cond_destroy(&w->cond);
+		free(w);
+		return err_set(d, ERR_IO, "cannot start the job worker");
+	}
+	*out = w;
+	return ERR_OK;
+}
+
+void job_worker_stop(struct job_worker *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	free(w);
+}

@@ -1,0 +1,25 @@
+/* The job worker: a thread that claims due jobs from the durable queue and
+ * runs them by kind; failures retry with exponential backoff and jitter, a
+ * job that keeps failing ends as `failed` with its last error. */
+#ifndef SB_JOBS_WORKER_H
+#define SB_JOBS_WORKER_H
+
+#include "core/config.h"
+#include "core/err.h"
+#include "providers/email.h"
+
+struct job_worker;
+
+/* Services jobs may use (borrowed; must outlive the worker). */
+struct job_services {
+	const struct config *cfg;
+	struct email_provider *email;
+};
+
+enum err job_worker_start(const struct job_services *svc, struct job_worker **out, struct err_detail *d);
+/* Stops after the job in hand (if any) finishes; NULL is fine. */
+void job_worker_stop(struct job_worker *w);
+/* Delay before retry n (1-based), with +-25% jitter, capped at one hour. */
+int64_t job_backoff_ms(int64_t attempt, unsigned random);
+
+#endif
