@@ -239,6 +239,22 @@ enum err h_notifications_followups(struct req *r)
 	jw_obj_begin(&w);
 	jw_kint(&w, "overdueCount", overdue);
 	jw_kint(&w, "dueSoonCount", soon);
+	int64_t due = 0, met = 0, now = clock_now_ms();
+	if ((rc = sla_compliance(r->db, &r->principal, now - 30 * 86400000LL, now, &due, &met)) != ERR_OK) {
+		jw_cleanup(&w);
+		return rc;
+	}
+	jw_key(&w, "slaCompliance");
+	jw_obj_begin(&w);
+	jw_kint(&w, "days", 30);
+	jw_kint(&w, "due", due);
+	jw_kint(&w, "metOnTime", met);
+	jw_key(&w, "ratio");
+	if (due)
+		jw_double(&w, (double)met / (double)due);
+	else
+		jw_null(&w);
+	jw_obj_end(&w);
 	jw_obj_end(&w);
 	return reply_jw(r, &w);
 }

@@ -162,7 +162,10 @@ enum err sla_hours_save(struct db *db, const struct actor *actor, const struct b
 	if ((rc = store_business_hours_set(db, actor->workspace_id, &row, clock_now_ms())) == ERR_OK)
 		rc = audit_record(db, actor, "settings.business_hours_updated", "workspace", actor->workspace_id,
 				  NULL, jw_cstr(&meta));
-	rc = rc == ERR_OK ? db_commit(db) : (db_rollback(db), rc);
+	if (rc == ERR_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
 out:
 	jw_cleanup(&meta);
 	arena_free(a);
@@ -394,4 +397,10 @@ enum err sla_followup_counts(struct db *db, const struct principal *p, int64_t n
 {
 	const char *tech = authz_row_scoped(p->role, ACT_READ) ? p->user_id : NULL;
 	return store_followup_counts(db, p->workspace_id, tech, now, 60 * 60000, overdue, due_soon);
+}
+
+enum err sla_compliance(struct db *db, const struct principal *p, int64_t from, int64_t to, int64_t *due,
+			int64_t *met)
+{
+	return store_sla_compliance(db, p->workspace_id, from, to, due, met);
 }

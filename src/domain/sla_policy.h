@@ -45,4 +45,8 @@ enum err sla_notices_run(struct db *db, const char *alert_email, int64_t now, in
 enum err sla_followup_counts(struct db *db, const struct principal *p, int64_t now, int64_t *overdue,
 			     int64_t *due_soon);
 
+/* Follow-ups that came due in [from, to) and how many were done by their due time. */
+enum err sla_compliance(struct db *db, const struct principal *p, int64_t from, int64_t to, int64_t *due,
+			int64_t *met);
+
 #endif
