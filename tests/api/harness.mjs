@@ -42,7 +42,13 @@ export class Server {
       env: { ...process.env, SWITCHBOARD_DATA: this.dataDir, ...this.env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => {
+      if (!this.stopping && (code !== 0 || signal)) {
+        // A crash is a bug: show what the server said last.
+        process.stderr.write(`switchboard exited unexpectedly (code ${code}, signal ${signal}):\n${this.logs.slice(-30).join('\n')}\n`);
+      }
+      resolve({ code, signal });
+    }));
     let buffered = '';
     this.port = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('server did not start:\n' + buffered)), 15000);
@@ -53,6 +59,7 @@ export class Server {
           const line = buffered.slice(0, nl);
           buffered = buffered.slice(nl + 1);
           this.logs.push(line);
+          if (this.logs.length > 2000) this.logs.splice(0, 1000);
           const m = line.match(/listening on http:\/\/[^:]+:(\d+)/);
           if (m) { clearTimeout(timer); resolve(Number(m[1])); }
         }
@@ -89,6 +96,7 @@ export class Server {
   }
 
   async stop({ keepData = false } = {}) {
+    this.stopping = true;
     if (this.proc && this.proc.exitCode === null) {
       this.proc.kill('SIGTERM');
       await this.exited;
