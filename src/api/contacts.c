@@ -214,6 +214,7 @@ static bool read_id(struct req *r, json_t *b, const char *key, const char **out)
 	if (!input_str(r, b, key, INPUT_OPTIONAL, ID_LEN, out))
 		return false;
 	if (!id_valid(*out)) {
+		*out = NULL;
 		err_field_add(&r->err, key, "must be an id (a lower-case UUID)");
 		return false;
 	}

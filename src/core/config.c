@@ -46,6 +46,15 @@ static const struct setting table[] = {
 	{"smtp-user", T_STR, "", 0, 0, "SWITCHBOARD_SMTP_USER", 0, F(smtp_user), "SMTP user name"},
 	{"smtp-password", T_SECRET, "", 0, 0, "SWITCHBOARD_SMTP_PASSWORD", 0, F(smtp_password), "SMTP password (environment only)"},
 	{"alert-email", T_STR, "", 0, 0, "SWITCHBOARD_ALERT_EMAIL", 0, F(alert_email), "SLA breach alerts go here (empty: owners and admins)"},
+	{"telephony", T_STR, "sim", 0, 0, "SWITCHBOARD_TELEPHONY", CFG_FLAG_SERVE, F(telephony), "telephony provider: sim (built-in simulator) or twilio"},
+	{"twilio-account-sid", T_STR, "", 0, 0, "SWITCHBOARD_TWILIO_ACCOUNT_SID", 0, F(twilio_account_sid), "Twilio account SID (AC...)"},
+	{"twilio-auth-token", T_SECRET, "", 0, 0, "SWITCHBOARD_TWILIO_AUTH_TOKEN", 0, F(twilio_auth_token), "Twilio auth token: REST auth and webhook signatures (environment only)"},
+	{"twilio-base-url", T_STR, "https://api.twilio.com", 0, 0, "SWITCHBOARD_TWILIO_BASE_URL", 0, F(twilio_base_url), "Twilio REST API base URL"},
+	{"webhook-allow", T_STR, "", 0, 0, "SWITCHBOARD_WEBHOOK_ALLOW", 0, F(webhook_allow), "CIDR list allowed to post webhooks (empty: any address, signatures still required)"},
+	{"trusted-proxies", T_STR, "", 0, 0, "SWITCHBOARD_TRUSTED_PROXIES", 0, F(trusted_proxies), "CIDR list of proxies whose X-Forwarded-For is trusted"},
+	{"transcription-secret", T_SECRET, "", 0, 0, "SWITCHBOARD_TRANSCRIPTION_SECRET", 0, F(transcription_secret), "HMAC secret of transcription webhooks (environment only)"},
+	{"sim-ring-ms", T_INT, "3000", 10, 600000, "SWITCHBOARD_SIM_RING_MS", 0, F(sim_ring_ms), "simulator: ringing time of a leg"},
+	{"sim-talk-ms", T_INT, "20000", 10, 3600000, "SWITCHBOARD_SIM_TALK_MS", 0, F(sim_talk_ms), "simulator: talk time of a connected leg"},
 	{"scheduler-ms", T_INT, "1000", 10, 60000, "SWITCHBOARD_SCHEDULER_MS", 0, F(scheduler_ms), "how often SLA notices are checked"},
 };
 #undef F
@@ -108,6 +117,10 @@ static enum err validate(const struct config *c, struct err_detail *d)
 		return err_set(d, ERR_INVALID, "log-level (SWITCHBOARD_LOG_LEVEL): '%s' is not error, warn, info or debug", c->log_level);
 	if (!c->data_dir[0])
 		return err_set(d, ERR_INVALID, "data (SWITCHBOARD_DATA): must not be empty");
+	if (strcmp(c->telephony, "sim") && strcmp(c->telephony, "twilio"))
+		return err_set(d, ERR_INVALID, "telephony (SWITCHBOARD_TELEPHONY): '%s' is not sim or twilio", c->telephony);
+	if (!strcmp(c->telephony, "twilio") && (!c->twilio_account_sid[0] || !c->twilio_auth_token[0]))
+		return err_set(d, ERR_INVALID, "telephony twilio needs SWITCHBOARD_TWILIO_ACCOUNT_SID and SWITCHBOARD_TWILIO_AUTH_TOKEN");
 	if (strcmp(c->email, "outbox") && strcmp(c->email, "smtp"))
 		return err_set(d, ERR_INVALID, "email (SWITCHBOARD_EMAIL): '%s' is not outbox or smtp", c->email);
 	if (!strcmp(c->email, "smtp") && strncmp(c->smtp_url, "smtp://", 7) && strncmp(c->smtp_url, "smtps://", 8))

@@ -37,6 +37,15 @@ struct config {
 	char *smtp_password;       /* secret: environment only */
 	char *alert_email;         /* where SLA breach alerts go ("" = the workspace's owners and admins) */
 	int64_t scheduler_ms;      /* how often the SLA scheduler looks for due notices */
+	char *telephony;           /* sim | twilio */
+	char *twilio_account_sid;
+	char *twilio_auth_token;   /* secret: environment only; also the webhook signing key */
+	char *twilio_base_url;     /* REST API base; tests point it at a local stand-in */
+	char *webhook_allow;       /* CIDR list of addresses allowed to post webhooks ("" = any) */
+	char *trusted_proxies;     /* CIDR list whose X-Forwarded-For is believed */
+	char *transcription_secret; /* secret: environment only */
+	int64_t sim_ring_ms;       /* simulator: how long a leg rings */
+	int64_t sim_talk_ms;       /* simulator: how long a connected leg lasts */
 };
 
 /* The settings a subcommand takes on its command line (others still come from env). */

@@ -704,13 +704,7 @@ enum err store_call_tags_set(struct db *db, const char *workspace_id, const char
 enum err store_call_search_refresh(struct db *db, const char *call_id)
 {
 	static const char del[] = "DELETE FROM calls_fts WHERE rowid = (SELECT rid FROM calls WHERE id = ?)";
-	static const char ins[] =
-		"INSERT INTO calls_fts (rowid, digits, words) SELECT c.rid,"
-		" substr(c.from_e164, 2) || ' ' || substr(c.to_e164, 2),"
-		" COALESCE(ct.name, '') || ' ' || COALESCE(ct.email, '') || ' ' || COALESCE(c.notes, '') || ' '"
-		" || COALESCE(t.text, '')"
-		" FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN transcripts t ON t.call_id = c.id"
-		" WHERE c.id = ?";
+	static const char ins[] = CALL_SEARCH_ROW_INSERT " WHERE c.id = ?";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, del, &st);
 	if (rc != ERR_OK)

@@ -98,6 +98,15 @@ enum err store_call_insert(struct db *db, const struct call *c);
 enum err store_call_update(struct db *db, const struct call *c);
 /* Replaces the call's tags. */
 enum err store_call_tags_set(struct db *db, const char *workspace_id, const char *call_id, const char **tags, int n);
+/* The calls_fts row of the calls a WHERE on c (to be appended) selects: numbers,
+ * contact name and e-mail, notes, transcript text. Every writer of the index uses it. */
+#define CALL_SEARCH_ROW_INSERT \
+	"INSERT INTO calls_fts (rowid, digits, words) SELECT c.rid," \
+	" substr(c.from_e164, 2) || ' ' || substr(c.to_e164, 2)," \
+	" COALESCE(ct.name, '') || ' ' || COALESCE(ct.email, '') || ' ' || COALESCE(c.notes, '') || ' '" \
+	" || COALESCE(t.text, '')" \
+	" FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN transcripts t ON t.call_id = c.id"
+
 /* Rebuilds the call's search row (numbers, contact name, notes, transcript text). */
 enum err store_call_search_refresh(struct db *db, const char *call_id);
 

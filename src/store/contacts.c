@@ -3,6 +3,7 @@
  * contacts.rid; every write that changes a name, an e-mail or a phone
  * rebuilds the contact's row there in the same transaction. */
 #include "store/contacts.h"
+#include "store/calls.h"
 
 #include <string.h>
 
@@ -607,12 +608,7 @@ static enum err refresh_number_calls(struct db *db, const char *workspace_id, co
 	static const char del[] =
 		"DELETE FROM calls_fts WHERE rowid IN (SELECT rid FROM calls WHERE workspace_id = ? AND from_e164 = ?"
 		" AND direction = 'in' AND contact_id = ?)";
-	static const char ins[] =
-		"INSERT INTO calls_fts (rowid, digits, words) SELECT c.rid,"
-		" substr(c.from_e164, 2) || ' ' || substr(c.to_e164, 2),"
-		" COALESCE(ct.name, '') || ' ' || COALESCE(ct.email, '') || ' ' || COALESCE(c.notes, '') || ' '"
-		" || COALESCE(t.text, '')"
-		" FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN transcripts t ON t.call_id = c.id"
+	static const char ins[] = CALL_SEARCH_ROW_INSERT
 		" WHERE c.workspace_id = ? AND c.from_e164 = ? AND c.direction = 'in' AND c.contact_id = ?";
 	const char *const sqls[] = {del, ins};
 	for (int i = 0; i < 2; i++) {
