@@ -18,15 +18,36 @@ static bool on_param(void *ctx, const char *key, const char *value)
 	return true;
 }
 
+enum err call_list_query(struct req *r, struct call_query *q, int default_limit, bool triage)
+{
+	struct call_query_parser qp;
+	call_query_init(q, r->principal.workspace_id, clock_now_ms());
+	q->limit = default_limit;
+	call_query_parser_init(&qp, q, r->arena, r->principal.user_id, &r->err);
+	req_query_each(r, on_param, &qp);
+	if (triage)
+		q->triage = true;
+	return call_query_finish(&qp);
+}
+
+void call_list_next_cursor(struct jw *w, const struct call_query *q, const struct call_page *page)
+{
+	if (page->has_more && page->n > 0) {
+		char cursor[200];
+		call_query_cursor(q, store_call_page_key(q, page, page->n - 1), page->rows[page->n - 1].id, cursor,
+				  sizeof cursor);
+		jw_kstr(w, "nextCursor", cursor);
+	} else {
+		jw_knull(w, "nextCursor");
+	}
+	jw_kbool(w, "hasMore", page->has_more);
+}
+
 enum err h_calls_list(struct req *r)
 {
 	struct call_query q;
-	struct call_query_parser qp;
 	struct call_page page;
-	call_query_init(&q, r->principal.workspace_id, clock_now_ms());
-	call_query_parser_init(&qp, &q, r->arena, r->principal.user_id, &r->err);
-	req_query_each(r, on_param, &qp);
-	enum err rc = call_query_finish(&qp);
+	enum err rc = call_list_query(r, &q, 20, false);
 	if (rc != ERR_OK)
 		return rc;
 	if ((rc = calls_list(r->db, &r->principal, &q, r->arena, &page, &r->err)) != ERR_OK)
@@ -45,15 +66,7 @@ enum err h_calls_list(struct req *r)
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
-	if (page.has_more && page.n > 0) {
-		char cursor[200];
-		call_query_cursor(&q, store_call_page_key(&q, &page, page.n - 1), page.rows[page.n - 1].id, cursor,
-				  sizeof cursor);
-		jw_kstr(&w, "nextCursor", cursor);
-	} else {
-		jw_knull(&w, "nextCursor");
-	}
-	jw_kbool(&w, "hasMore", page.has_more);
+	call_list_next_cursor(&w, &q, &page);
 	if (page.total >= 0)
 		jw_kint(&w, "total", page.total);
 	jw_obj_end(&w);

@@ -27,6 +27,13 @@ enum err h_call_get(struct req *r);
 enum err h_call_patch(struct req *r);
 enum err h_call_tags(struct req *r);
 
+/* The list parameters of /api/calls (and the triage queue, which forces triage order). */
+struct call_query;
+struct call_page;
+enum err call_list_query(struct req *r, struct call_query *q, int default_limit, bool triage);
+/* "nextCursor" and "hasMore" members for a page. */
+void call_list_next_cursor(struct jw *w, const struct call_query *q, const struct call_page *page);
+
 /* triage.c: the triage queue; audit.c: a call's audit trail */
 enum err h_triage(struct req *r);
 enum err h_audit_call(struct req *r);
@@ -57,6 +64,20 @@ enum err h_sla_rules_get(struct req *r);
 enum err h_sla_rules_set(struct req *r);
 enum err h_notifications_followups(struct req *r);
 enum err h_test_clock(struct req *r);
+
+/* numbers.c: tracking numbers (Admin+) */
+enum err h_numbers_list(struct req *r);
+enum err h_numbers_create(struct req *r);
+enum err h_number_patch(struct req *r);
+enum err h_number_delete(struct req *r);
+
+/* webhooks.c: vendor webhooks (signed; no principal) */
+enum err h_webhook_telephony(struct req *r);
+enum err h_webhook_transcription(struct req *r);
+
+/* dial.c: click-to-call and live leg status */
+enum err h_click_to_call(struct req *r);
+enum err h_call_status(struct req *r);
 
 /* ws.c: the realtime feed */
 enum err h_ws_calls(struct req *r);

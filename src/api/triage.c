@@ -23,24 +23,12 @@ void triage_json_write(struct jw *w, struct arena *a, const struct triage_parts 
 	jw_obj_end(w);
 }
 
-static bool on_param(void *ctx, const char *key, const char *value)
-{
-	call_query_param(ctx, key, value);
-	return true;
-}
-
 enum err h_triage(struct req *r)
 {
 	struct call_query q;
-	struct call_query_parser qp;
 	struct call_page page;
 	int64_t counts[TRIAGE_BANDS];
-	call_query_init(&q, r->principal.workspace_id, clock_now_ms());
-	q.limit = 50;
-	call_query_parser_init(&qp, &q, r->arena, r->principal.user_id, &r->err);
-	req_query_each(r, on_param, &qp);
-	q.triage = true;
-	enum err rc = call_query_finish(&qp);
+	enum err rc = call_list_query(r, &q, 50, true);
 	if (rc != ERR_OK)
 		return rc;
 	if ((rc = calls_list(r->db, &r->principal, &q, r->arena, &page, &r->err)) != ERR_OK)
@@ -70,15 +58,7 @@ enum err h_triage(struct req *r)
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
-	if (page.has_more && page.n > 0) {
-		char cursor[200];
-		call_query_cursor(&q, store_call_page_key(&q, &page, page.n - 1), page.rows[page.n - 1].id, cursor,
-				  sizeof cursor);
-		jw_kstr(&w, "nextCursor", cursor);
-	} else {
-		jw_knull(&w, "nextCursor");
-	}
-	jw_kbool(&w, "hasMore", page.has_more);
+	call_list_next_cursor(&w, &q, &page);
 	jw_obj_end(&w);
 	return reply_jw(r, &w);
 }

@@ -3,38 +3,19 @@
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/waiter.h"
 #include "domain/sla_policy.h"
 #include "store/db.h"
 
 struct scheduler {
 	const struct config *cfg;
 	pthread_t thread;
-	pthread_mutex_t lock; /* guards stop */
-	pthread_cond_t cond;
-	bool stop;
+	struct waiter wait;
 };
 
-static bool sleep_or_stop(struct scheduler *s, int64_t ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	pthread_mutex_lock(&s->lock);
-	if (!s->stop)
-		pthread_cond_timedwait(&s->cond, &s->lock, &ts);
-	bool stop = s->stop;
-	pthread_mutex_unlock(&s->lock);
-	return stop;
-}
 
 static void *loop(void *arg)
 {
@@ -48,7 +29,7 @@ static void *loop(void *arg)
 			log_warn("sla notices: %s", err_str(rc));
 		else if (sent)
 			log_info("sla notices sent: %d", sent);
-		if (sleep_or_stop(s, s->cfg->scheduler_ms))
+		if (waiter_sleep(&s->wait, s->cfg->scheduler_ms))
 			break;
 	}
 	db_thread_release();
@@ -61,11 +42,9 @@ enum err scheduler_start(const struct config *cfg, struct scheduler **out, struc
 	if (!s)
 		return ERR_NOMEM;
 	s->cfg = cfg;
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
+	waiter_init(&s->wait);
 	if (pthread_create(&s->thread, NULL, loop, s) != 0) {
-		pthread_mutex_destroy(&s->lock);
-		pthread_cond_destroy(&s->cond);
+		waiter_cleanup(&s->wait);
 		free(s);
 		return err_set(d, ERR_IO, "cannot start the scheduler");
 	}
@@ -77,12 +56,8 @@ void scheduler_stop(struct scheduler *s)
 {
 	if (!s)
 		return;
-	pthread_mutex_lock(&s->lock);
-	s->stop = true;
-	pthread_cond_broadcast(&s->cond);
-	pthread_mutex_unlock(&s->lock);
+	waiter_stop(&s->wait);
 	pthread_join(s->thread, NULL);
-	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->cond);
+	waiter_cleanup(&s->wait);
 	free(s);
 }

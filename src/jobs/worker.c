@@ -5,12 +5,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "core/waiter.h"
 #include "store/db.h"
 #include "store/queue.h"
 
@@ -21,9 +21,7 @@
 struct job_worker {
 	struct job_services svc;
 	pthread_t thread;
-	pthread_mutex_t lock; /* guards stop */
-	pthread_cond_t cond;
-	bool stop;
+	struct waiter wait;
 };
 
 /* email: { "to", "subject", "body" }; the job id is the message id. */
@@ -87,23 +85,6 @@ static void run_one(struct job_worker *w, struct db *db, const struct bg_job *j)
 	log_context_set(NULL);
 }
 
-static bool wait_or_stop(struct job_worker *w, int64_t ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	pthread_mutex_lock(&w->lock);
-	if (!w->stop)
-		pthread_cond_timedwait(&w->cond, &w->lock, &ts);
-	bool stop = w->stop;
-	pthread_mutex_unlock(&w->lock);
-	return stop;
-}
 
 static void *loop(void *arg)
 {
@@ -116,9 +97,9 @@ static void *loop(void *arg)
 		if (rc == ERR_OK)
 			run_one(w, db, &j);
 		arena_free(a);
-		if (rc != ERR_OK && wait_or_stop(w, IDLE_SLEEP_MS))
+		if (rc != ERR_OK && waiter_sleep(&w->wait, IDLE_SLEEP_MS))
 			break;
-		if (rc == ERR_OK && wait_or_stop(w, 0))
+		if (rc == ERR_OK && waiter_sleep(&w->wait, 0))
 			break;
 	}
 	db_thread_release();
@@ -131,11 +112,9 @@ enum err job_worker_start(const struct job_services *svc, struct job_worker **ou
 	if (!w)
 		return ERR_NOMEM;
 	w->svc = *svc;
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
+	waiter_init(&w->wait);
 	if (pthread_create(&w->thread, NULL, loop, w) != 0) {
-		pthread_mutex_destroy(&w->lock);
-		pthread_cond_destroy(&w->cond);
+		waiter_cleanup(&w->wait);
 		free(w);
 		return err_set(d, ERR_IO, "cannot start the job worker");
 	}
@@ -147,12 +126,8 @@ void job_worker_stop(struct job_worker *w)
 {
 	if (!w)
 		return;
-	pthread_mutex_lock(&w->lock);
-	w->stop = true;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
+	waiter_stop(&w->wait);
 	pthread_join(w->thread, NULL);
-	pthread_mutex_destroy(&w->lock);
-	pthread_cond_destroy(&w->cond);
+	waiter_cleanup(&w->wait);
 	free(w);
 }

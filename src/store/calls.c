@@ -37,16 +37,7 @@
 	" AND (c2.status IN ('no_answer', 'voicemail', 'busy') OR c2.disposition = 'missed'))"
 #define TRIAGE_AGE "((? - c.started_at) / 60000)"
 
-static int64_t col_int_or_null(struct db_stmt *st, int i)
-{
-	return db_col_null(st, i) ? I64_NULL : db_col_int(st, i);
-}
 
-static const char *dup_col(struct db_stmt *st, int i, struct arena *a)
-{
-	const char *s = db_col_text(st, i);
-	return s ? arena_strndup(a, s, (size_t)db_col_len(st, i)) : NULL;
-}
 
 /* Splits "a\x1fb\x1fc" into an arena array. */
 static int split_list(struct arena *a, const char *joined, const char ***out)
@@ -79,13 +70,13 @@ static int split_list(struct arena *a, const char *joined, const char ***out)
 static enum err row_read(struct db_stmt *st, struct arena *a, struct call *c)
 {
 	call_blank(c);
-#define S(i) dup_col(st, i, a)
+#define S(i) db_col_dup(st, i, a)
 	c->id = S(0);
 	c->workspace_id = S(1);
 	c->started_at = db_col_int(st, 2);
-	c->answered_at = col_int_or_null(st, 3);
-	c->ended_at = col_int_or_null(st, 4);
-	c->duration_sec = col_int_or_null(st, 5);
+	c->answered_at = db_col_int_or_null(st, 3);
+	c->ended_at = db_col_int_or_null(st, 4);
+	c->duration_sec = db_col_int_or_null(st, 5);
 	c->direction = S(6);
 	c->from_e164 = S(7);
 	c->to_e164 = S(8);
@@ -101,11 +92,11 @@ static enum err row_read(struct db_stmt *st, struct arena *a, struct call *c)
 	c->disposition = S(18);
 	c->queue_status = S(19);
 	c->priority = S(20);
-	c->outcome_at = col_int_or_null(st, 21);
+	c->outcome_at = db_col_int_or_null(st, 21);
 	c->outcome_required = db_col_int(st, 22) != 0;
-	c->value_est_cents = col_int_or_null(st, 23);
-	c->emergency_score = col_int_or_null(st, 24);
-	c->spam_score = col_int_or_null(st, 25);
+	c->value_est_cents = db_col_int_or_null(st, 23);
+	c->emergency_score = db_col_int_or_null(st, 24);
+	c->spam_score = db_col_int_or_null(st, 25);
 	c->spam_reason = S(26);
 	c->spam = db_col_int(st, 27) != 0;
 	c->recording_url = S(28);
@@ -122,7 +113,7 @@ static enum err row_read(struct db_stmt *st, struct arena *a, struct call *c)
 	c->line_type = S(39);
 	c->consent_recording = db_col_null(st, 40) ? -1 : (int)db_col_int(st, 40);
 	c->consent_sms = db_col_null(st, 41) ? -1 : (int)db_col_int(st, 41);
-	c->consent_updated_at = col_int_or_null(st, 42);
+	c->consent_updated_at = db_col_int_or_null(st, 42);
 	c->created_at = db_col_int(st, 43);
 	c->updated_at = db_col_int(st, 44);
 	c->ntags = split_list(a, db_col_text(st, 45), &c->tags);
@@ -148,10 +139,10 @@ static enum err row_read(struct db_stmt *st, struct arena *a, struct call *c)
 		j->assigned_to = S(55);
 		j->address = S(56);
 		j->contact_id = S(57);
-		j->slot_start = col_int_or_null(st, 58);
-		j->slot_end = col_int_or_null(st, 59);
-		j->estimate_cents = col_int_or_null(st, 60);
-		j->final_cents = col_int_or_null(st, 61);
+		j->slot_start = db_col_int_or_null(st, 58);
+		j->slot_end = db_col_int_or_null(st, 59);
+		j->estimate_cents = db_col_int_or_null(st, 60);
+		j->final_cents = db_col_int_or_null(st, 61);
 		j->ntechs = split_list(a, db_col_text(st, 62), &j->techs);
 		c->job = j;
 	}
@@ -419,17 +410,17 @@ int64_t store_call_page_key(const struct call_query *q, const struct call_page *
 
 static void followup_read(struct db_stmt *st, struct arena *a, struct followup *f)
 {
-	f->id = dup_col(st, 0, a);
-	f->workspace_id = dup_col(st, 1, a);
-	f->call_id = dup_col(st, 2, a);
-	f->contact_id = dup_col(st, 3, a);
-	f->type = dup_col(st, 4, a);
-	f->status = dup_col(st, 5, a);
-	f->priority = dup_col(st, 6, a);
-	f->note = dup_col(st, 7, a);
-	f->assigned_to = dup_col(st, 8, a);
+	f->id = db_col_dup(st, 0, a);
+	f->workspace_id = db_col_dup(st, 1, a);
+	f->call_id = db_col_dup(st, 2, a);
+	f->contact_id = db_col_dup(st, 3, a);
+	f->type = db_col_dup(st, 4, a);
+	f->status = db_col_dup(st, 5, a);
+	f->priority = db_col_dup(st, 6, a);
+	f->note = db_col_dup(st, 7, a);
+	f->assigned_to = db_col_dup(st, 8, a);
 	f->due_at = db_col_int(st, 9);
-	f->completed_at = col_int_or_null(st, 10);
+	f->completed_at = db_col_int_or_null(st, 10);
 	f->created_at = db_col_int(st, 11);
 	f->updated_at = db_col_int(st, 12);
 }
@@ -535,9 +526,9 @@ enum err store_call_get(struct db *db, const char *workspace_id, const char *cal
 		if (!t) {
 			rc = ERR_NOMEM;
 		} else {
-			t->body = dup_col(st, 0, a);
-			t->text = dup_col(st, 1, a);
-			t->confidence = col_int_or_null(st, 2);
+			t->body = db_col_dup(st, 0, a);
+			t->text = db_col_dup(st, 1, a);
+			t->confidence = db_col_int_or_null(st, 2);
 			t->created_at = db_col_int(st, 3);
 			out->transcript = t;
 		}
@@ -546,13 +537,6 @@ enum err store_call_get(struct db *db, const char *workspace_id, const char *cal
 	return rc;
 }
 
-static void bind_i64(struct db_stmt *st, int i, int64_t v)
-{
-	if (v == I64_NULL)
-		db_bind_null(st, i);
-	else
-		db_bind_int(st, i, v);
-}
 
 static void bind_tri(struct db_stmt *st, int i, int v)
 {
@@ -581,9 +565,9 @@ enum err store_call_insert(struct db *db, const struct call *c)
 	db_bind_text(st, i++, c->id);
 	db_bind_text(st, i++, c->workspace_id);
 	db_bind_int(st, i++, c->started_at);
-	bind_i64(st, i++, c->answered_at);
-	bind_i64(st, i++, c->ended_at);
-	bind_i64(st, i++, c->duration_sec);
+	db_bind_int_or_null(st, i++, c->answered_at);
+	db_bind_int_or_null(st, i++, c->ended_at);
+	db_bind_int_or_null(st, i++, c->duration_sec);
 	db_bind_text(st, i++, c->direction);
 	db_bind_text(st, i++, c->from_e164);
 	db_bind_text(st, i++, c->to_e164);
@@ -599,11 +583,11 @@ enum err store_call_insert(struct db *db, const struct call *c)
 	db_bind_text(st, i++, c->disposition);
 	db_bind_text(st, i++, c->queue_status ? c->queue_status : "none");
 	db_bind_text(st, i++, c->priority ? c->priority : "normal");
-	bind_i64(st, i++, c->outcome_at);
+	db_bind_int_or_null(st, i++, c->outcome_at);
 	db_bind_bool(st, i++, c->outcome_required);
-	bind_i64(st, i++, c->value_est_cents);
-	bind_i64(st, i++, c->emergency_score);
-	bind_i64(st, i++, c->spam_score);
+	db_bind_int_or_null(st, i++, c->value_est_cents);
+	db_bind_int_or_null(st, i++, c->emergency_score);
+	db_bind_int_or_null(st, i++, c->spam_score);
 	db_bind_text(st, i++, c->spam_reason);
 	db_bind_bool(st, i++, c->spam);
 	db_bind_text(st, i++, c->recording_url);
@@ -620,7 +604,7 @@ enum err store_call_insert(struct db *db, const struct call *c)
 	db_bind_text(st, i++, c->line_type ? c->line_type : "unknown");
 	bind_tri(st, i++, c->consent_recording);
 	bind_tri(st, i++, c->consent_sms);
-	bind_i64(st, i++, c->consent_updated_at);
+	db_bind_int_or_null(st, i++, c->consent_updated_at);
 	db_bind_int(st, i++, c->created_at);
 	db_bind_int(st, i++, c->updated_at);
 	if ((rc = db_run(st)) != ERR_OK)
@@ -645,27 +629,27 @@ enum err store_call_update(struct db *db, const struct call *c)
 		return rc;
 	int i = 1;
 	db_bind_text(st, i++, c->disposition);
-	bind_i64(st, i++, c->outcome_at);
+	db_bind_int_or_null(st, i++, c->outcome_at);
 	db_bind_bool(st, i++, c->outcome_required);
 	db_bind_text(st, i++, c->queue_status ? c->queue_status : "none");
-	bind_i64(st, i++, c->value_est_cents);
+	db_bind_int_or_null(st, i++, c->value_est_cents);
 	db_bind_text(st, i++, c->intent);
 	db_bind_text(st, i++, c->notes);
 	db_bind_text(st, i++, c->assigned_to);
 	db_bind_text(st, i++, c->priority ? c->priority : "normal");
 	db_bind_bool(st, i++, c->spam);
 	db_bind_text(st, i++, c->spam_reason);
-	bind_i64(st, i++, c->spam_score);
+	db_bind_int_or_null(st, i++, c->spam_score);
 	db_bind_text(st, i++, c->contact_id);
 	db_bind_text(st, i++, c->job_id);
 	db_bind_text(st, i++, c->escalation_status ? c->escalation_status : "none");
 	bind_tri(st, i++, c->consent_recording);
 	bind_tri(st, i++, c->consent_sms);
-	bind_i64(st, i++, c->consent_updated_at);
+	db_bind_int_or_null(st, i++, c->consent_updated_at);
 	db_bind_text(st, i++, c->status ? c->status : "completed");
-	bind_i64(st, i++, c->answered_at);
-	bind_i64(st, i++, c->ended_at);
-	bind_i64(st, i++, c->duration_sec);
+	db_bind_int_or_null(st, i++, c->answered_at);
+	db_bind_int_or_null(st, i++, c->ended_at);
+	db_bind_int_or_null(st, i++, c->duration_sec);
 	db_bind_text(st, i++, c->recording_url);
 	db_bind_text(st, i++, c->transcript_url);
 	db_bind_bool(st, i++, c->has_transcript);

@@ -44,11 +44,6 @@
 	" COALESCE((SELECT group_concat(substr(e164, 2), ' ') FROM contact_phones WHERE contact_id = ct.id), '')" \
 	" FROM contacts ct"
 
-static const char *dup_col(struct db_stmt *st, int i, struct arena *a)
-{
-	const char *s = db_col_text(st, i);
-	return s ? arena_strndup(a, s, (size_t)db_col_len(st, i)) : NULL;
-}
 
 /* Splits "a\x1fb\x1fc" into an arena array; returns the count (0 on NULL/empty). */
 static int split_list(struct arena *a, const char *joined, const char ***out)
@@ -82,15 +77,15 @@ static int split_list(struct arena *a, const char *joined, const char ***out)
 static enum err row_read(struct db_stmt *st, struct arena *a, struct contact *c)
 {
 	memset(c, 0, sizeof *c);
-	c->id = dup_col(st, 0, a);
-	c->workspace_id = dup_col(st, 1, a);
-	c->name = dup_col(st, 2, a);
-	c->email = dup_col(st, 3, a);
-	c->address = dup_col(st, 4, a);
-	c->notes = dup_col(st, 5, a);
+	c->id = db_col_dup(st, 0, a);
+	c->workspace_id = db_col_dup(st, 1, a);
+	c->name = db_col_dup(st, 2, a);
+	c->email = db_col_dup(st, 3, a);
+	c->address = db_col_dup(st, 4, a);
+	c->notes = db_col_dup(st, 5, a);
 	c->do_not_contact = db_col_int(st, 6) != 0;
-	c->preferred_channel = dup_col(st, 7, a);
-	c->time_windows = dup_col(st, 8, a);
+	c->preferred_channel = db_col_dup(st, 7, a);
+	c->time_windows = db_col_dup(st, 8, a);
 	c->last_seen_at = db_col_null(st, 9) ? I64_NULL : db_col_int(st, 9);
 	c->created_at = db_col_int(st, 10);
 	c->updated_at = db_col_int(st, 11);
@@ -459,8 +454,8 @@ enum err store_contact_phone_owner(struct db *db, const char *workspace_id, cons
 	if (rc == ERR_OK && !row)
 		rc = ERR_NOT_FOUND;
 	if (rc == ERR_OK) {
-		*id = dup_col(st, 0, a);
-		*name = dup_col(st, 1, a);
+		*id = db_col_dup(st, 0, a);
+		*name = db_col_dup(st, 1, a);
 		if (!*id)
 			rc = ERR_NOMEM;
 	}
@@ -468,13 +463,6 @@ enum err store_contact_phone_owner(struct db *db, const char *workspace_id, cons
 	return rc;
 }
 
-static void bind_i64(struct db_stmt *st, int i, int64_t v)
-{
-	if (v == I64_NULL)
-		db_bind_null(st, i);
-	else
-		db_bind_int(st, i, v);
-}
 
 static enum err insert_phones(struct db *db, const struct contact *c)
 {
@@ -537,7 +525,7 @@ enum err store_contact_insert(struct db *db, const struct contact *c)
 	db_bind_bool(st, i++, c->do_not_contact);
 	db_bind_text(st, i++, c->preferred_channel);
 	db_bind_text(st, i++, c->time_windows ? c->time_windows : "[]");
-	bind_i64(st, i++, c->last_seen_at);
+	db_bind_int_or_null(st, i++, c->last_seen_at);
 	db_bind_int(st, i++, c->created_at);
 	db_bind_int(st, i++, c->updated_at);
 	if ((rc = db_run(st)) != ERR_OK)
@@ -663,7 +651,7 @@ enum err store_calls_contact_fill(struct db *db, const char *workspace_id, const
 			v = grown;
 			cap = ncap;
 		}
-		if (!(v[k++] = dup_col(st, 0, a))) {
+		if (!(v[k++] = db_col_dup(st, 0, a))) {
 			rc = ERR_NOMEM;
 			break;
 		}

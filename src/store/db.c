@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/log.h"
 
 static const struct db_ops *const drivers[] = {&db_sqlite_ops};
@@ -251,6 +252,25 @@ enum err db_run(struct db_stmt *st)
 	enum err rc = db_step(st, &row);
 	db_done(st);
 	return rc;
+}
+
+void db_bind_int_or_null(struct db_stmt *st, int i, int64_t v)
+{
+	if (v == DB_NULL_INT)
+		db_bind_null(st, i);
+	else
+		db_bind_int(st, i, v);
+}
+
+int64_t db_col_int_or_null(struct db_stmt *st, int i)
+{
+	return db_col_null(st, i) ? DB_NULL_INT : db_col_int(st, i);
+}
+
+const char *db_col_dup(struct db_stmt *st, int i, struct arena *a)
+{
+	const char *s = db_col_text(st, i);
+	return s ? arena_strndup(a, s, (size_t)db_col_len(st, i)) : NULL;
 }
 
 enum err db_ping(struct db *db)

@@ -68,6 +68,14 @@ const char *db_errmsg(struct db *db);
 /* True when the database answers a trivial query. */
 enum err db_ping(struct db *db);
 
+/* Nullable integers: DB_NULL_INT (INT64_MIN) stands for SQL NULL. */
+#define DB_NULL_INT INT64_MIN
+void db_bind_int_or_null(struct db_stmt *st, int i, int64_t v);
+int64_t db_col_int_or_null(struct db_stmt *st, int i);
+/* A text column copied into arena a (NULL stays NULL; NULL on allocation failure too). */
+struct arena;
+const char *db_col_dup(struct db_stmt *st, int i, struct arena *a);
+
 /* Convenience: prepare, bind nothing more, step once, done. For statements without results. */
 enum err db_run(struct db_stmt *st);
 

@@ -27,24 +27,19 @@ void followup_query_init(struct followup_query *q, const char *workspace_id, int
 	q->limit = 50;
 }
 
-static const char *dup_col(struct db_stmt *st, int i, struct arena *a)
-{
-	const char *s = db_col_text(st, i);
-	return s ? arena_strndup(a, s, (size_t)db_col_len(st, i)) : NULL;
-}
 
 static enum err row_read(struct db_stmt *st, struct arena *a, struct followup *f)
 {
 	memset(f, 0, sizeof *f);
-	f->id = dup_col(st, 0, a);
-	f->workspace_id = dup_col(st, 1, a);
-	f->call_id = dup_col(st, 2, a);
-	f->contact_id = dup_col(st, 3, a);
-	f->type = dup_col(st, 4, a);
-	f->status = dup_col(st, 5, a);
-	f->priority = dup_col(st, 6, a);
-	f->note = dup_col(st, 7, a);
-	f->assigned_to = dup_col(st, 8, a);
+	f->id = db_col_dup(st, 0, a);
+	f->workspace_id = db_col_dup(st, 1, a);
+	f->call_id = db_col_dup(st, 2, a);
+	f->contact_id = db_col_dup(st, 3, a);
+	f->type = db_col_dup(st, 4, a);
+	f->status = db_col_dup(st, 5, a);
+	f->priority = db_col_dup(st, 6, a);
+	f->note = db_col_dup(st, 7, a);
+	f->assigned_to = db_col_dup(st, 8, a);
 	f->due_at = db_col_int(st, 9);
 	f->completed_at = db_col_null(st, 10) ? I64_NULL : db_col_int(st, 10);
 	f->created_at = db_col_int(st, 11);
@@ -165,13 +160,6 @@ enum err store_followup_get(struct db *db, const char *workspace_id, const char 
 	return rc;
 }
 
-static void bind_opt_time(struct db_stmt *st, int i, int64_t v)
-{
-	if (v == I64_NULL)
-		db_bind_null(st, i);
-	else
-		db_bind_int(st, i, v);
-}
 
 enum err store_followup_insert(struct db *db, const struct followup *f)
 {
@@ -193,7 +181,7 @@ enum err store_followup_insert(struct db *db, const struct followup *f)
 	db_bind_text(st, i++, f->status ? f->status : "open");
 	db_bind_text(st, i++, f->priority ? f->priority : "normal");
 	db_bind_text(st, i++, f->note);
-	bind_opt_time(st, i++, f->completed_at);
+	db_bind_int_or_null(st, i++, f->completed_at);
 	db_bind_int(st, i++, f->created_at);
 	db_bind_int(st, i++, f->updated_at);
 	return db_run(st);
@@ -215,7 +203,7 @@ enum err store_followup_update(struct db *db, const struct followup *f)
 	db_bind_text(st, i++, f->status);
 	db_bind_text(st, i++, f->priority);
 	db_bind_text(st, i++, f->note);
-	bind_opt_time(st, i++, f->completed_at);
+	db_bind_int_or_null(st, i++, f->completed_at);
 	db_bind_int(st, i++, f->updated_at);
 	db_bind_text(st, i++, f->workspace_id);
 	db_bind_text(st, i++, f->id);

@@ -3,13 +3,6 @@
 
 #include "store/model.h"
 
-static void bind_i64(struct db_stmt *st, int i, int64_t v)
-{
-	if (v == I64_NULL)
-		db_bind_null(st, i);
-	else
-		db_bind_int(st, i, v);
-}
 
 enum err store_job_insert(struct db *db, const struct job *j)
 {
@@ -25,14 +18,14 @@ enum err store_job_insert(struct db *db, const struct job *j)
 	db_bind_text(st, 2, j->workspace_id);
 	db_bind_text(st, 3, j->title);
 	db_bind_text(st, 4, j->status ? j->status : "new");
-	bind_i64(st, 5, j->slot_start);
-	bind_i64(st, 6, j->slot_end);
+	db_bind_int_or_null(st, 5, j->slot_start);
+	db_bind_int_or_null(st, 6, j->slot_end);
 	db_bind_text(st, 7, j->address);
 	db_bind_text(st, 8, j->contact_id);
 	db_bind_text(st, 9, j->source_call_id);
 	db_bind_text(st, 10, j->assigned_to);
-	bind_i64(st, 11, j->estimate_cents);
-	bind_i64(st, 12, j->final_cents);
+	db_bind_int_or_null(st, 11, j->estimate_cents);
+	db_bind_int_or_null(st, 12, j->final_cents);
 	db_bind_int(st, 13, j->created_at);
 	db_bind_int(st, 14, j->updated_at);
 	return db_run(st);
@@ -53,16 +46,7 @@ enum err store_job_assign(struct db *db, const char *workspace_id, const char *j
 	return db_run(st);
 }
 
-static const char *dup(struct db_stmt *st, int i, struct arena *a)
-{
-	const char *s = db_col_text(st, i);
-	return s ? arena_strdup(a, s) : NULL;
-}
 
-static int64_t int_or_null(struct db_stmt *st, int i)
-{
-	return db_col_null(st, i) ? I64_NULL : db_col_int(st, i);
-}
 
 enum err store_job_get(struct db *db, const char *workspace_id, const char *job_id, const char *tech_user_id,
 		       struct arena *a, struct job *out)
@@ -85,18 +69,18 @@ enum err store_job_get(struct db *db, const char *workspace_id, const char *job_
 	if (rc == ERR_OK && !row)
 		rc = ERR_NOT_FOUND;
 	if (rc == ERR_OK) {
-		out->id = dup(st, 0, a);
-		out->workspace_id = dup(st, 1, a);
-		out->title = dup(st, 2, a);
-		out->status = dup(st, 3, a);
-		out->address = dup(st, 4, a);
-		out->contact_id = dup(st, 5, a);
-		out->source_call_id = dup(st, 6, a);
-		out->assigned_to = dup(st, 7, a);
-		out->slot_start = int_or_null(st, 8);
-		out->slot_end = int_or_null(st, 9);
-		out->estimate_cents = int_or_null(st, 10);
-		out->final_cents = int_or_null(st, 11);
+		out->id = db_col_dup(st, 0, a);
+		out->workspace_id = db_col_dup(st, 1, a);
+		out->title = db_col_dup(st, 2, a);
+		out->status = db_col_dup(st, 3, a);
+		out->address = db_col_dup(st, 4, a);
+		out->contact_id = db_col_dup(st, 5, a);
+		out->source_call_id = db_col_dup(st, 6, a);
+		out->assigned_to = db_col_dup(st, 7, a);
+		out->slot_start = db_col_int_or_null(st, 8);
+		out->slot_end = db_col_int_or_null(st, 9);
+		out->estimate_cents = db_col_int_or_null(st, 10);
+		out->final_cents = db_col_int_or_null(st, 11);
 		out->created_at = db_col_int(st, 12);
 		out->updated_at = db_col_int(st, 13);
 		if (!out->id)

@@ -12,7 +12,7 @@
 
 #include "core/err.h"
 
-#define I64_NULL INT64_MIN
+#define I64_NULL INT64_MIN /* == DB_NULL_INT of store/db.h */
 #define CALL_MAX_TAGS 32
 #define CALL_TAG_MAX_LEN 40
 #define CALL_NOTES_MAX 10000

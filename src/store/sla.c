@@ -3,11 +3,6 @@
 
 #include <string.h>
 
-static const char *dup(struct db_stmt *st, int i, struct arena *a)
-{
-	const char *s = db_col_text(st, i);
-	return s ? arena_strdup(a, s) : NULL;
-}
 
 enum err store_business_hours_get(struct db *db, const char *workspace_id, struct arena *a, struct bh_row *out)
 {
@@ -23,9 +18,9 @@ enum err store_business_hours_get(struct db *db, const char *workspace_id, struc
 	if (rc == ERR_OK && !row)
 		rc = ERR_NOT_FOUND;
 	if (rc == ERR_OK) {
-		out->time_zone = dup(st, 0, a);
-		out->week = dup(st, 1, a);
-		out->holidays = dup(st, 2, a);
+		out->time_zone = db_col_dup(st, 0, a);
+		out->week = db_col_dup(st, 1, a);
+		out->holidays = db_col_dup(st, 2, a);
 		out->updated_at = db_col_int(st, 3);
 		if (!out->time_zone || !out->week || !out->holidays)
 			rc = ERR_NOMEM;
@@ -80,10 +75,10 @@ enum err store_sla_rules_list(struct db *db, const char *workspace_id, struct ar
 	bool row;
 	while ((rc = db_step(st, &row)) == ERR_OK && row && *n < 32) {
 		struct sla_rule_row *r = &v[(*n)++];
-		r->trigger_on = dup(st, 0, a);
-		r->followup_type = dup(st, 1, a);
-		r->clock = dup(st, 2, a);
-		r->priority = dup(st, 3, a);
+		r->trigger_on = db_col_dup(st, 0, a);
+		r->followup_type = db_col_dup(st, 1, a);
+		r->clock = db_col_dup(st, 2, a);
+		r->priority = db_col_dup(st, 3, a);
 		r->minutes = db_col_int(st, 4);
 		r->warn_minutes = db_col_int(st, 5);
 		r->updated_at = db_col_int(st, 6);
@@ -179,13 +174,13 @@ enum err store_notices_due(struct db *db, int kind, int64_t now, int max, struct
 	bool row;
 	while ((rc = db_step(st, &row)) == ERR_OK && row && *n < max) {
 		struct notice_row *r = &v[(*n)++];
-		r->followup_id = dup(st, 0, a);
-		r->workspace_id = dup(st, 1, a);
-		r->call_id = dup(st, 2, a);
-		r->contact_id = dup(st, 3, a);
-		r->assigned_to = dup(st, 4, a);
-		r->type = dup(st, 5, a);
-		r->priority = dup(st, 6, a);
+		r->followup_id = db_col_dup(st, 0, a);
+		r->workspace_id = db_col_dup(st, 1, a);
+		r->call_id = db_col_dup(st, 2, a);
+		r->contact_id = db_col_dup(st, 3, a);
+		r->assigned_to = db_col_dup(st, 4, a);
+		r->type = db_col_dup(st, 5, a);
+		r->priority = db_col_dup(st, 6, a);
 		r->due_at = db_col_int(st, 7);
 	}
 	db_done(st);
