@@ -29,6 +29,16 @@ const struct route api_routes[] = {
 	{"POST", "/api/calls/:id/link-job", h_call_link_job, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
 	{"POST", "/api/calls/:id/followups", h_call_followup_create, ACCESS_ACTION, ACT_EDIT, JSON | REQ | ROUTE_CREATED},
 	{"GET", "/api/audit/calls/:id", h_audit_call, ACCESS_ACTION, ACT_READ, 0},
+	{"POST", "/api/calls/:id/click-to-call", h_click_to_call, ACCESS_ACTION, ACT_EDIT, JSON},
+	{"GET", "/api/calls/:id/call-status/:callSid", h_call_status, ACCESS_ACTION, ACT_READ, 0},
+
+	{"GET", "/api/numbers", h_numbers_list, ACCESS_ACTION, ACT_SETTINGS, 0},
+	{"POST", "/api/numbers", h_numbers_create, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ | ROUTE_CREATED},
+	{"PATCH", "/api/numbers/:id", h_number_patch, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ},
+	{"DELETE", "/api/numbers/:id", h_number_delete, ACCESS_ACTION, ACT_SETTINGS, ROUTE_NO_CONTENT},
+
+	{"POST", "/api/webhooks/telephony", h_webhook_telephony, ACCESS_PUBLIC, 0, ROUTE_RAW_BODY},
+	{"POST", "/api/webhooks/transcription", h_webhook_transcription, ACCESS_PUBLIC, 0, ROUTE_RAW_BODY},
 
 	{"GET", "/api/followups", h_followups_list, ACCESS_ACTION, ACT_READ, 0},
 	{"POST", "/api/followups", h_followups_create, ACCESS_ACTION, ACT_EDIT, JSON | REQ | ROUTE_CREATED},

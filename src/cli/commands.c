@@ -15,6 +15,7 @@ const struct cli_command cli_commands[] = {
 	{"user", "add users to a workspace", cli_user, cli_user_help},
 	{"config", "check and print the configuration", cli_config, cli_config_help},
 	{"routes", "list the HTTP routes the server answers", cli_routes, cli_routes_help},
+	{"number", "add tracking numbers to a workspace", cli_number, cli_number_help},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -14,6 +14,7 @@
 #include "jobs/scheduler.h"
 #include "jobs/worker.h"
 #include "providers/email.h"
+#include "providers/telephony.h"
 
 #include <curl/curl.h>
 #include "store/db.h"
@@ -78,13 +79,16 @@ int cli_serve(int argc, char **argv, struct config *cfg)
 	sigset_t sigs;
 	struct server *srv = NULL;
 	struct email_provider *email = NULL;
+	struct telephony *tel = NULL;
 	struct job_worker *worker = NULL;
 	struct scheduler *sched = NULL;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int status = startup(cfg, &sigs, &srv);
 	if (status == 0) {
 		enum err rc = email_provider_open(cfg, &email, &d);
-		struct job_services svc = {.cfg = cfg, .email = email};
+		if (rc == ERR_OK)
+			rc = telephony_open(cfg, http_server_port(srv), &tel, &d);
+		struct job_services svc = {.cfg = cfg, .email = email, .tel = tel};
 		if (rc == ERR_OK)
 			rc = job_worker_start(&svc, &worker, &d);
 		if (rc == ERR_OK)
@@ -103,6 +107,7 @@ int cli_serve(int argc, char **argv, struct config *cfg)
 	http_server_close(srv, cfg->shutdown_grace_sec * 1000);
 	scheduler_stop(sched);
 	job_worker_stop(worker);
+	telephony_free(tel);
 	email_provider_free(email);
 	if (status == 0)
 		log_info("stopped");

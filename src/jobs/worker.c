@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/waiter.h"
 #include "store/db.h"
+#include "jobs/dial.h"
 #include "store/queue.h"
 
 #define LEASE_MS 60000
@@ -40,11 +41,14 @@ static enum err run_email(const struct job_services *svc, const struct bg_job *j
 	return rc;
 }
 
+/* dial: places click-to-call legs (defined in api/dial.c for now; see there). */
+
 static const struct {
 	const char *kind;
 	enum err (*run)(const struct job_services *svc, const struct bg_job *j, struct err_detail *d);
 } kinds[] = {
 	{"email", run_email},
+	{"dial", job_dial_run},
 };
 
 int64_t job_backoff_ms(int64_t attempt, unsigned random)

@@ -1,0 +1,485 @@
+/* Telephony webhook events (see inbound.h).
+ *
+ * Status rules (Twilio CallStatus → our call):
+ *   ringing            → ringing (no change on an existing call)
+ *   in-progress        → in_progress, answeredAt = now
+ *   completed          → endedAt, durationSec; voicemail when AnsweredBy is a
+ *                        machine or the call has a recording; otherwise
+ *                        completed with disposition answered (if it was
+ *                        answered) or missed, unless an outcome is already set
+ *   busy, no-answer,   → busy / no_answer / failed / canceled, disposition
+ *   failed, canceled     missed unless one is set, endedAt, durationSec
+ *   queued, initiated  → nothing on the call
+ * A workspace's disposition rules (fields an outcome requires) bind people,
+ * not the vendor: when they refuse the automatic outcome, the status change is
+ * applied without it and the call stays in triage. */
+#include "domain/inbound.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/jw.h"
+#include "core/phone.h"
+#include "domain/audit.h"
+#include "domain/calls.h"
+#include "domain/sla_policy.h"
+#include "store/contacts.h"
+#include "store/numbers.h"
+#include "store/webhooks.h"
+
+#define SOURCE "telephony"
+#define ACTOR_LABEL "webhook:twilio"
+
+/* The webhook acts on calls like a dispatcher of the workspace would (no row scope). */
+static void system_principal(struct principal *p, const char *workspace_id)
+{
+	memset(p, 0, sizeof *p);
+	snprintf(p->workspace_id, sizeof p->workspace_id, "%s", workspace_id);
+	snprintf(p->email, sizeof p->email, "%s", ACTOR_LABEL);
+	p->role = ROLE_DISPATCHER;
+}
+
+static bool is(const char *s, const char *word)
+{
+	return s && strcmp(s, word) == 0;
+}
+
+static enum tel_answer answer_for(const struct tracking_number *n, bool after_hours)
+{
+	const char *mode = after_hours ? n->after_hours : n->routing_mode;
+	if (is(n->status, "suspended"))
+		return ANSWER_REJECT;
+	if (is(mode, "ai"))
+		return ANSWER_AI;
+	if (is(mode, "vm") || !n->forward_to)
+		return ANSWER_VOICEMAIL;
+	return is(mode, "overflow") ? ANSWER_OVERFLOW : ANSWER_FORWARD; /* human, forward */
+}
+
+static void answer_set(struct tel_result *out, const struct tracking_number *n, bool after_hours)
+{
+	out->kind = TEL_INBOUND;
+	out->answer = answer_for(n, after_hours);
+	out->forward_to = n->forward_to;
+	out->record = n->recording_opt_in;
+}
+
+static char *delivery_key(struct arena *a, const struct tel_event *ev)
+{
+	return arena_printf(a, "%s:%s", ev->call_sid, ev->call_status ? ev->call_status : "");
+}
+
+/* The new_call payload: what the Calls page shows in its toast and row. */
+static enum err new_call_payload(const struct call *c, const char *contact_name, struct jw *w)
+{
+	jw_init(w, 512, 16384);
+	jw_obj_begin(w);
+	jw_kstr(w, "callId", c->id);
+	jw_kstr(w, "callSid", c->call_sid);
+	jw_kstr(w, "direction", c->direction);
+	jw_kstr(w, "status", c->status);
+	jw_kstr(w, "fromE164", c->from_e164);
+	jw_kstr(w, "toE164", c->to_e164);
+	jw_kstr(w, "numberId", c->number_id);
+	jw_kstr(w, "agentType", c->agent_type);
+	jw_ktime_ms(w, "startedAt", c->started_at);
+	jw_kbool(w, "firstTimeCaller", c->first_time_caller);
+	jw_kint(w, "priorCalls", c->prior_calls);
+	jw_kbool(w, "afterHours", c->after_hours);
+	jw_kstr(w, "contactId", c->contact_id);
+	jw_kstr(w, "contactName", contact_name);
+	jw_kstr(w, "queueStatus", c->queue_status);
+	jw_kbool(w, "outcomeRequired", c->outcome_required);
+	jw_obj_end(w);
+	return jw_error(w);
+}
+
+/* Fills the new call from the event, the number and what we know of the caller. */
+static enum err new_call_prepare(struct db *db, const struct tel_event *ev, const struct tracking_number *n,
+				 struct arena *a, struct call *c, const char **contact_name)
+{
+	int64_t now = clock_now_ms();
+	char from[PHONE_E164_SIZE];
+	bool open = true;
+	int64_t prior = 0;
+	char *id = arena_alloc(a, ID_SIZE);
+	if (!id)
+		return ERR_NOMEM;
+	id_new_at(id, now);
+	call_blank(c);
+	c->id = id;
+	c->workspace_id = n->workspace_id;
+	c->started_at = c->created_at = c->updated_at = now;
+	c->direction = "in";
+	c->status = "ringing";
+	c->call_sid = ev->call_sid;
+	c->number_id = n->id;
+	c->to_e164 = n->e164;
+	/* Withheld numbers ("Anonymous", "+266696687") are kept as sent. */
+	c->from_e164 = phone_normalize(ev->from, PHONE_DEFAULT_REGION, from, sizeof from) == ERR_OK
+			       ? arena_strdup(a, from) : arena_strndup(a, ev->from, 32);
+	c->source = "phone";
+	c->outcome_required = true;
+	c->queue_status = "triage";
+	enum err rc = sla_open_at(db, n->workspace_id, now, &open);
+	if (rc == ERR_OK)
+		rc = store_caller_prior_calls(db, n->workspace_id, c->from_e164, &prior);
+	if (rc != ERR_OK)
+		return rc;
+	c->after_hours = !open;
+	c->prior_calls = prior;
+	c->first_time_caller = prior == 0;
+	c->agent_type = answer_for(n, c->after_hours) == ANSWER_AI ? "ai" : "human";
+	switch (phone_line_type(c->from_e164)) {
+	case PHONE_LINE_MOBILE: c->line_type = "mobile"; break;
+	case PHONE_LINE_LANDLINE: c->line_type = "landline"; break;
+	case PHONE_LINE_VOIP: c->line_type = "voip"; break;
+	default: c->line_type = "unknown"; break;
+	}
+	const char *cid = NULL;
+	rc = store_contact_phone_owner(db, n->workspace_id, c->from_e164, a, &cid, contact_name);
+	if (rc == ERR_OK)
+		c->contact_id = cid;
+	return rc == ERR_NOT_FOUND ? ERR_OK : rc;
+}
+
+/* An inbound call for a number no call has yet: create it (once). */
+static enum err inbound_call(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
+			     struct err_detail *d)
+{
+	char to[PHONE_E164_SIZE];
+	struct tracking_number n;
+	if (!ev->to || !ev->from)
+		return err_field_add(d, ev->to ? "From" : "To", "is required for an inbound call");
+	enum err rc = phone_normalize(ev->to, PHONE_DEFAULT_REGION, to, sizeof to);
+	if (rc == ERR_OK)
+		rc = store_number_by_e164(db, to, a, &n);
+	if (rc == ERR_INVALID || rc == ERR_NOT_FOUND)
+		return err_set(d, ERR_NOT_FOUND, "no workspace owns the number %s", ev->to);
+	if (rc != ERR_OK)
+		return rc;
+	if (is(n.status, "suspended")) { /* out of service: nothing is created */
+		answer_set(out, &n, false);
+		return ERR_OK;
+	}
+	struct call c;
+	const char *contact_name = NULL;
+	if ((rc = new_call_prepare(db, ev, &n, a, &c, &contact_name)) != ERR_OK)
+		return rc;
+	answer_set(out, &n, c.after_hours);
+	bool fresh = false;
+	if ((rc = db_begin_write(db)) != ERR_OK)
+		return rc;
+	rc = store_delivery_claim(db, SOURCE, delivery_key(a, ev), n.workspace_id, c.created_at, &fresh);
+	if (rc != ERR_OK || !fresh) {
+		db_rollback(db);
+		out->replay = rc == ERR_OK;
+		return rc;
+	}
+	struct actor actor = actor_system(n.workspace_id, SRC_WEBHOOK, ACTOR_LABEL);
+	struct jw ev_json = {0};
+	char meta[160];
+	snprintf(meta, sizeof meta, "{\"callSid\":\"%.64s\",\"numberId\":\"%s\"}", ev->call_sid, n.id);
+	if ((rc = store_call_insert(db, &c)) != ERR_OK)
+		goto fail;
+	if (c.contact_id && (rc = store_contact_seen(db, n.workspace_id, c.contact_id, c.started_at)) != ERR_OK)
+		goto fail;
+	if ((rc = audit_record(db, &actor, "call.created", "call", c.id, NULL, meta)) != ERR_OK)
+		goto fail;
+	if ((rc = new_call_payload(&c, contact_name, &ev_json)) != ERR_OK)
+		goto fail;
+	if ((rc = events_emit(db, n.workspace_id, "new_call", c.id, jw_cstr(&ev_json))) != ERR_OK)
+		goto fail;
+	jw_cleanup(&ev_json);
+	out->call_id = c.id;
+	return db_commit(db);
+fail:
+	jw_cleanup(&ev_json);
+	db_rollback(db);
+	if (rc == ERR_CONFLICT) /* the CallSid arrived twice at once: the other delivery made the call */
+		out->replay = true, rc = ERR_OK;
+	return rc;
+}
+
+static const char *missed_or(const struct call *c)
+{
+	return c->disposition ? c->disposition : "missed";
+}
+
+/* The call after a status callback (see the rules at the top). */
+static void apply_status(const struct tel_event *ev, struct call *c, bool with_outcome, int64_t now)
+{
+	const char *s = ev->call_status;
+	if (ev->call_duration != I64_NULL)
+		c->duration_sec = ev->call_duration;
+	if (is(s, "in-progress")) {
+		c->status = "in_progress";
+		if (c->answered_at == I64_NULL)
+			c->answered_at = now;
+		return;
+	}
+	if (is(s, "ringing") || is(s, "queued") || is(s, "initiated") || !s)
+		return;
+	if (c->ended_at == I64_NULL)
+		c->ended_at = now;
+	if (is(s, "completed")) {
+		bool machine = ev->answered_by && strncmp(ev->answered_by, "machine", 7) == 0;
+		if (machine || c->recording_url || ev->recording_url) {
+			c->status = "voicemail";
+		} else {
+			c->status = "completed";
+			if (with_outcome)
+				c->disposition = c->disposition ? c->disposition
+								: (c->answered_at != I64_NULL ? "answered" : "missed");
+		}
+		return;
+	}
+	if (is(s, "busy"))
+		c->status = "busy";
+	else if (is(s, "no-answer"))
+		c->status = "no_answer";
+	else if (is(s, "failed"))
+		c->status = "failed";
+	else if (is(s, "canceled"))
+		c->status = "canceled";
+	else
+		return;
+	if (with_outcome)
+		c->disposition = missed_or(c);
+}
+
+/* The recording's public URL: Twilio serves the media at RecordingUrl + ".mp3". */
+static const char *recording_media(struct arena *a, const char *url)
+{
+	size_t n = strlen(url);
+	if (n > 4 && (!strcmp(url + n - 4, ".mp3") || !strcmp(url + n - 4, ".wav")))
+		return url;
+	return arena_printf(a, "%s.mp3", url);
+}
+
+static void apply_recording(struct arena *a, const struct tel_event *ev, struct call *c)
+{
+	c->recording_url = recording_media(a, ev->recording_url);
+	/* A message left after the call ended without a person: the call was a voicemail. */
+	if ((is(c->status, "completed") || is(c->status, "no_answer")) &&
+	    (!c->disposition || is(c->disposition, "missed")))
+		c->status = "voicemail";
+}
+
+/* One pass of the edit cycle for a status or recording event. */
+static enum err edit_once(struct db *db, const struct tel_event *ev, const char *workspace_id, const char *call_id,
+			  bool with_outcome, struct arena *a, struct tel_result *out, struct err_detail *d)
+{
+	struct principal p;
+	struct call before, after;
+	bool fresh = false;
+	bool recording = out->kind == TEL_RECORDING;
+	system_principal(&p, workspace_id);
+	enum err rc = calls_edit_begin(db, &p, call_id, a, &before, d);
+	if (rc != ERR_OK)
+		return rc;
+	int64_t now = clock_now_ms();
+	const char *key = recording ? ev->recording_sid : delivery_key(a, ev);
+	if ((rc = store_delivery_claim(db, SOURCE, key, workspace_id, now, &fresh)) != ERR_OK || !fresh) {
+		calls_edit_abort(db);
+		out->replay = rc == ERR_OK;
+		return rc;
+	}
+	after = before;
+	if (recording) {
+		apply_recording(a, ev, &after);
+		rc = store_call_recording_set(db, call_id, ev->recording_sid, ev->recording_duration);
+	} else {
+		apply_status(ev, &after, with_outcome, now);
+	}
+	if (rc != ERR_OK) {
+		calls_edit_abort(db);
+		return rc;
+	}
+	struct actor actor = actor_system(workspace_id, SRC_WEBHOOK, ACTOR_LABEL);
+	const char *meta = recording ? arena_printf(a, "{\"recordingSid\":\"%.64s\"}", ev->recording_sid)
+				     : arena_printf(a, "{\"callSid\":\"%.64s\",\"callStatus\":\"%.32s\"}", ev->call_sid,
+						    ev->call_status ? ev->call_status : "");
+	return calls_edit_commit(db, &actor, recording ? "call.recording_added" : "call.status_changed", &before,
+				 &after, meta, NULL, d);
+}
+
+static enum err edit_call(struct db *db, const struct tel_event *ev, const char *workspace_id, const char *call_id,
+			  struct arena *a, struct tel_result *out, struct err_detail *d)
+{
+	out->call_id = call_id;
+	enum err rc = edit_once(db, ev, workspace_id, call_id, true, a, out, d);
+	if (rc == ERR_INVALID && d && d->nfields && out->kind == TEL_STATUS) {
+		/* The workspace's disposition rules refused the automatic outcome:
+		 * apply the status alone and leave the outcome to a person. */
+		memset(d, 0, sizeof *d);
+		rc = edit_once(db, ev, workspace_id, call_id, false, a, out, d);
+	}
+	return rc;
+}
+
+static const char *leg_status(const char *s)
+{
+	if (is(s, "queued") || is(s, "initiated"))
+		return "dialing";
+	if (is(s, "ringing"))
+		return "ringing";
+	if (is(s, "in-progress"))
+		return "connected";
+	if (is(s, "failed"))
+		return "failed";
+	if (is(s, "completed") || is(s, "busy") || is(s, "no-answer") || is(s, "canceled"))
+		return "ended";
+	return NULL;
+}
+
+/* A click-to-call leg's progress. ERR_NOT_FOUND when call_sid is no leg. */
+static enum err leg_event(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out)
+{
+	const char *status = leg_status(ev->call_status);
+	const char *call_id = NULL, *ws = NULL;
+	bool fresh = false;
+	if (!status)
+		return ERR_NOT_FOUND;
+	int64_t now = clock_now_ms();
+	enum err rc = db_begin_write(db);
+	if (rc != ERR_OK)
+		return rc;
+	rc = store_call_leg_update(db, ev->call_sid, status, ev->call_status, ev->call_duration, now, a, &call_id, &ws);
+	if (rc == ERR_OK)
+		rc = store_delivery_claim(db, SOURCE, delivery_key(a, ev), ws, now, &fresh);
+	if (rc != ERR_OK || !fresh) {
+		db_rollback(db); /* a replay also undoes the leg update it just made */
+		out->replay = rc == ERR_OK;
+		return rc;
+	}
+	struct jw w;
+	jw_init(&w, 256, 4096);
+	jw_obj_begin(&w);
+	jw_kstr(&w, "callId", call_id);
+	jw_kstr(&w, "action", "call.leg_updated");
+	jw_key(&w, "leg");
+	jw_obj_begin(&w);
+	jw_kstr(&w, "callSid", ev->call_sid);
+	jw_kstr(&w, "status", status);
+	jw_kstr(&w, "vendorStatus", ev->call_status);
+	if (ev->call_duration != I64_NULL)
+		jw_kint(&w, "durationSec", ev->call_duration);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	rc = jw_error(&w);
+	if (rc == ERR_OK)
+		rc = events_emit(db, ws, "call_updated", call_id, jw_cstr(&w));
+	jw_cleanup(&w);
+	if (rc != ERR_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	out->kind = TEL_LEG;
+	out->call_id = call_id;
+	return db_commit(db);
+}
+
+enum err inbound_event(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
+		       struct err_detail *d)
+{
+	memset(out, 0, sizeof *out);
+	if (!ev->call_sid || !*ev->call_sid || strlen(ev->call_sid) > 64)
+		return err_field_add(d, "CallSid", "is required (at most 64 characters)");
+	const char *ws = NULL, *call_id = NULL;
+	bool recording = ev->recording_sid && ev->recording_url;
+	if (recording && strlen(ev->recording_sid) > 64)
+		return err_field_add(d, "RecordingSid", "must be at most 64 characters");
+	enum err rc = store_call_by_sid(db, ev->call_sid, a, &ws, &call_id);
+	if (rc != ERR_OK && rc != ERR_NOT_FOUND)
+		return rc;
+	if (rc == ERR_OK) {
+		bool inbound_again = is(ev->call_status, "ringing") && !recording &&
+				     (!ev->direction || is(ev->direction, "inbound"));
+		if (inbound_again) {
+			/* A replayed inbound webhook: the same answer as the first time. */
+			struct tracking_number n;
+			struct call c;
+			bool own;
+			out->kind = TEL_INBOUND;
+			out->replay = true;
+			out->call_id = call_id;
+			if ((rc = store_call_get(db, ws, call_id, NULL, a, &c, &own)) != ERR_OK)
+				return rc;
+			if (!c.number_id || store_number_get(db, ws, c.number_id, a, &n) != ERR_OK)
+				return ERR_OK; /* number gone since: an empty answer */
+			answer_set(out, &n, c.after_hours);
+			out->replay = true;
+			return ERR_OK;
+		}
+		out->kind = recording ? TEL_RECORDING : TEL_STATUS;
+		return edit_call(db, ev, ws, call_id, a, out, d);
+	}
+	if (recording)
+		return err_set(d, ERR_NOT_FOUND, "no call with CallSid %s", ev->call_sid);
+	bool ringing_in = is(ev->call_status, "ringing") && (!ev->direction || is(ev->direction, "inbound"));
+	/* Our own outbound legs report Direction outbound-api; an inbound call is never one. */
+	if (!is(ev->direction, "inbound") && (rc = leg_event(db, ev, a, out)) != ERR_NOT_FOUND)
+		return rc;
+	if (ringing_in)
+		return inbound_call(db, ev, a, out, d);
+	return err_set(d, ERR_NOT_FOUND, "no call with CallSid %s", ev->call_sid);
+}
+
+enum err inbound_transcript(struct db *db, const struct transcript_in *in, struct arena *a, struct err_detail *d)
+{
+	const char *ws = NULL;
+	enum err rc = store_call_workspace(db, in->call_id, a, &ws);
+	if (rc == ERR_NOT_FOUND)
+		return err_set(d, rc, "no call %s", in->call_id);
+	if (rc != ERR_OK)
+		return rc;
+	struct principal p;
+	struct call before, after;
+	system_principal(&p, ws);
+	if ((rc = calls_edit_begin(db, &p, in->call_id, a, &before, d)) != ERR_OK)
+		return rc;
+	int64_t now = clock_now_ms();
+	struct actor actor = actor_system(ws, SRC_WEBHOOK, "webhook:transcription");
+	char meta[128];
+	snprintf(meta, sizeof meta, "{\"language\":\"%.16s\",\"chars\":%zu}", in->language ? in->language : "",
+		 strlen(in->text));
+	rc = store_transcript_put(db, ws, in->call_id, in->body, in->text, in->confidence, now);
+	if (rc == ERR_OK)
+		rc = store_call_search_refresh(db, in->call_id);
+	/* A replaced transcript changes no call field: record it here, since the cycle will not. */
+	if (rc == ERR_OK && before.has_transcript)
+		rc = audit_record(db, &actor, "call.transcript_replaced", "call", in->call_id, NULL, meta);
+	if (rc == ERR_OK && before.has_transcript) {
+		char data[160];
+		snprintf(data, sizeof data, "{\"callId\":\"%s\",\"action\":\"call.transcript_replaced\",\"changes\":{}}",
+			 in->call_id);
+		rc = events_emit(db, ws, "call_updated", in->call_id, data);
+	}
+	if (rc != ERR_OK) {
+		calls_edit_abort(db);
+		return rc;
+	}
+	after = before;
+	after.has_transcript = true;
+	return calls_edit_commit(db, &actor, "call.transcribed", &before, &after, meta, NULL, d);
+}
+
+enum err inbound_signature_claim(struct db *db, const char *source, const char *signature, int64_t now,
+				 int64_t ttl_ms, bool *fresh)
+{
+	*fresh = false;
+	enum err rc = db_begin_write(db);
+	if (rc != ERR_OK)
+		return rc;
+	rc = store_deliveries_prune(db, source, now - ttl_ms);
+	if (rc == ERR_OK)
+		rc = store_delivery_claim(db, source, signature, NULL, now, fresh);
+	if (rc != ERR_OK || !*fresh) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}

@@ -1,0 +1,73 @@
+/* Telephony webhook events, vendor-neutral: an inbound call (create the call,
+ * decide how to answer it), a status callback (move the call through its
+ * statuses and outcomes via the call edit cycle), a recording callback, a
+ * click-to-call leg's progress, and a transcript. Each vendor event is
+ * applied once: a repeated delivery finds its webhook_deliveries row and
+ * changes nothing. The caller (api/webhooks.c) has already verified the
+ * signature; it turns the answer into the vendor's XML. */
+#ifndef SB_DOMAIN_INBOUND_H
+#define SB_DOMAIN_INBOUND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "store/db.h"
+
+/* One vendor event, in Twilio's parameter terms. Strings NULL when absent;
+ * numbers I64_NULL when absent. */
+struct tel_event {
+	const char *call_sid, *account_sid, *from, *to, *call_status, *direction, *answered_by;
+	const char *recording_sid, *recording_url, *recording_status;
+	int64_t call_duration, recording_duration;
+};
+
+enum tel_kind { TEL_INBOUND, TEL_STATUS, TEL_RECORDING, TEL_LEG };
+
+/* How to answer an inbound call. */
+enum tel_answer {
+	ANSWER_REJECT,     /* suspended number: refuse the call */
+	ANSWER_FORWARD,    /* ring forward_to */
+	ANSWER_OVERFLOW,   /* ring forward_to, then voicemail when nobody answers */
+	ANSWER_VOICEMAIL,  /* greeting and a recording */
+	ANSWER_AI,         /* the AI receptionist */
+};
+
+struct tel_result {
+	enum tel_kind kind;
+	bool replay;             /* the event was applied before: nothing changed now */
+	const char *call_id;     /* the call concerned (NULL for a rejected inbound call) */
+	enum tel_answer answer;  /* TEL_INBOUND */
+	const char *forward_to;  /* ANSWER_FORWARD / ANSWER_OVERFLOW */
+	bool record;             /* the number opted into call recording */
+};
+
+/* Applies ev. ERR_INVALID (fields named as the vendor names them) for a
+ * missing CallSid or a malformed event; ERR_NOT_FOUND for an inbound call to
+ * a number no workspace owns (nothing is created) or a callback for an
+ * unknown CallSid. Strings in *out live in arena a. */
+enum err inbound_event(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
+		       struct err_detail *d);
+
+/* A transcript from a speech-to-text service. */
+struct transcript_in {
+	const char *call_id;
+	const char *body;        /* the transcript JSON as received */
+	const char *text;        /* plain text (given, or the segments' text joined) */
+	int64_t confidence;      /* 0..100 or I64_NULL */
+	const char *language;    /* may be NULL */
+};
+
+/* Stores the transcript, sets the call's has_transcript through the edit
+ * cycle and refreshes its search row; audited, call_updated emitted.
+ * ERR_NOT_FOUND when no call has that id. */
+enum err inbound_transcript(struct db *db, const struct transcript_in *in, struct arena *a, struct err_detail *d);
+
+/* Remembers a webhook signature until it could no longer pass the timestamp
+ * check (now + ttl_ms); *fresh false when it was seen before (a replay).
+ * Forgets expired ones as it goes. */
+enum err inbound_signature_claim(struct db *db, const char *source, const char *signature, int64_t now,
+				 int64_t ttl_ms, bool *fresh);
+
+#endif

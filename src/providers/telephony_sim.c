@@ -1,0 +1,272 @@
+/* The telephony simulator: no network to a vendor. A placed leg gets a CallSid
+ * at once; a thread then plays its life out on timers (see telephony.h for the
+ * outcomes) and posts each transition as a Twilio status callback, signed with
+ * X-Twilio-Signature over the public webhook URL, to this process's own
+ * POST /api/webhooks/telephony. The same verification and state code runs as
+ * with the real vendor. */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/form.h"
+#include "core/log.h"
+#include "core/twilio_sig.h"
+#include "providers/telephony.h"
+
+#define FIRST_EVENT_MS 150 /* leave the dial job time to record the CallSid */
+#define STEP_MS 150
+
+struct sim_event {
+	struct sim_event *next;
+	int64_t due_ms;              /* CLOCK_MONOTONIC */
+	char sid[TEL_SID_SIZE];
+	char to[40], from[40];
+	const char *status;          /* static */
+	int64_t duration;            /* CallDuration, or -1 */
+	int seq;
+};
+
+struct sim {
+	struct telephony base;
+	char account_sid[TEL_SID_SIZE];
+	pthread_t thread;
+	pthread_mutex_t lock;        /* guards events and stop */
+	pthread_cond_t cond;         /* signalled on a new event or stop */
+	struct sim_event *events;    /* sorted by due_ms */
+	bool stop;
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+	return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+/* Inserts e in due order. Caller holds the lock. */
+static void enqueue(struct sim *s, struct sim_event *e)
+{
+	struct sim_event **pp = &s->events;
+	while (*pp && (*pp)->due_ms <= e->due_ms)
+		pp = &(*pp)->next;
+	e->next = *pp;
+	*pp = e;
+}
+
+static void rfc2822(char *out, size_t n)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, n, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+}
+
+/* The webhook's TwiML answer is of no use to the simulator (libcurl would print it). */
+static size_t discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+static void post(struct sim *s, const struct sim_event *e)
+{
+	const struct config *cfg = s->base.cfg;
+	char seq[16], dur[24], ts[64];
+	snprintf(seq, sizeof seq, "%d", e->seq);
+	snprintf(dur, sizeof dur, "%lld", (long long)e->duration);
+	rfc2822(ts, sizeof ts);
+	struct form_param p[16] = {
+		{"AccountSid", s->account_sid}, {"ApiVersion", "2010-04-01"}, {"CallSid", e->sid},
+		{"CallStatus", e->status},      {"Called", e->to},            {"Caller", e->from},
+		{"Direction", "outbound-api"},  {"From", e->from},            {"To", e->to},
+		{"Timestamp", ts},              {"SequenceNumber", seq},      {"CallbackSource", "call-progress-events"},
+	};
+	int np = 12;
+	if (e->duration >= 0) {
+		p[np++] = (struct form_param){"CallDuration", dur};
+		p[np++] = (struct form_param){"Duration", dur};
+	}
+	struct form f = {p, np};
+	char sig[TWILIO_SIG_SIZE], hdr[TWILIO_SIG_SIZE + 32];
+	struct buf body;
+	buf_init(&body, 16384);
+	CURL *c = NULL;
+	struct curl_slist *h = NULL;
+	const char *token = cfg->twilio_auth_token ? cfg->twilio_auth_token : "";
+	if (!twilio_sig_compute(token, s->base.webhook_url, &f, sig))
+		goto out;
+	for (int i = 0; i < np; i++)
+		if (form_append(&body, p[i].key, p[i].value) != ERR_OK)
+			goto out;
+	snprintf(hdr, sizeof hdr, "X-Twilio-Signature: %s", sig);
+	if (!(c = curl_easy_init()))
+		goto out;
+	h = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded");
+	h = curl_slist_append(h, hdr);
+	h = curl_slist_append(h, "User-Agent: TwilioProxy/1.1 (switchboard simulator)");
+	curl_easy_setopt(c, CURLOPT_URL, s->base.local_webhook_url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, buf_cstr(&body));
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body.len);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	CURLcode cc = curl_easy_perform(c);
+	long code = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (cc != CURLE_OK || code >= 300)
+		log_warn("telephony sim: status callback %s %s: %s (HTTP %ld)", e->sid, e->status,
+			 cc != CURLE_OK ? curl_easy_strerror(cc) : "refused", code);
+out:
+	curl_slist_free_all(h);
+	if (c)
+		curl_easy_cleanup(c);
+	buf_cleanup(&body);
+}
+
+static void *loop(void *arg)
+{
+	struct sim *s = arg;
+	pthread_mutex_lock(&s->lock);
+	while (!s->stop) {
+		struct sim_event *e = s->events;
+		int64_t now = mono_ms();
+		if (e && e->due_ms <= now) {
+			s->events = e->next;
+			pthread_mutex_unlock(&s->lock);
+			post(s, e);
+			free(e);
+			pthread_mutex_lock(&s->lock);
+			continue;
+		}
+		int64_t wait = e ? e->due_ms - now : 1000;
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += wait / 1000;
+		ts.tv_nsec += (wait % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+static struct sim_event *event(const char *sid, const struct tel_leg *leg, int64_t due, const char *status,
+			       int64_t duration, int seq)
+{
+	struct sim_event *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	e->due_ms = due;
+	snprintf(e->sid, sizeof e->sid, "%s", sid);
+	snprintf(e->to, sizeof e->to, "%s", leg->to);
+	snprintf(e->from, sizeof e->from, "%s", leg->from);
+	e->status = status;
+	e->duration = duration;
+	e->seq = seq;
+	return e;
+}
+
+static enum err sim_place(struct telephony *t, const struct tel_leg *leg, char sid[TEL_SID_SIZE],
+			  struct err_detail *d)
+{
+	struct sim *s = (struct sim *)t;
+	if (!leg->to || !leg->to[0] || !leg->from)
+		return err_set(d, ERR_INVALID, "telephony sim: a leg needs To and From");
+	telephony_sid_new("CA", sid);
+	int64_t ring = t->cfg->sim_ring_ms, talk = t->cfg->sim_talk_ms;
+	int64_t t0 = mono_ms() + FIRST_EVENT_MS, t1 = t0 + STEP_MS, t2 = t1 + ring;
+	struct sim_event *ev[4] = {0};
+	int n = 0;
+	ev[n++] = event(sid, leg, t0, "initiated", -1, 0);
+	if (ends_with(leg->to, "0002")) {
+		ev[n++] = event(sid, leg, t1, "failed", 0, 1);
+	} else {
+		ev[n++] = event(sid, leg, t1, "ringing", -1, 1);
+		if (ends_with(leg->to, "0000")) {
+			ev[n++] = event(sid, leg, t2, "busy", 0, 2);
+		} else if (ends_with(leg->to, "0001")) {
+			ev[n++] = event(sid, leg, t2, "no-answer", 0, 2);
+		} else {
+			ev[n++] = event(sid, leg, t2, "in-progress", -1, 2);
+			ev[n++] = event(sid, leg, t2 + talk, "completed", (talk + 500) / 1000, 3);
+		}
+	}
+	bool ok = true;
+	for (int i = 0; i < n; i++)
+		ok = ok && ev[i];
+	if (!ok) {
+		for (int i = 0; i < n; i++)
+			free(ev[i]);
+		return ERR_NOMEM;
+	}
+	pthread_mutex_lock(&s->lock);
+	for (int i = 0; i < n; i++)
+		enqueue(s, ev[i]);
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return ERR_OK;
+}
+
+static void sim_free(struct telephony *t)
+{
+	struct sim *s = (struct sim *)t;
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	while (s->events) {
+		struct sim_event *e = s->events;
+		s->events = e->next;
+		free(e);
+	}
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+	free(s);
+}
+
+enum err telephony_sim_open(const struct config *cfg, struct telephony **out, struct err_detail *d)
+{
+	struct sim *s = calloc(1, sizeof *s);
+	if (!s)
+		return ERR_NOMEM;
+	s->base.name = "sim";
+	s->base.place = sim_place;
+	s->base.free = sim_free;
+	s->base.cfg = cfg;
+	if (telephony_sid_valid("AC", cfg->twilio_account_sid))
+		snprintf(s->account_sid, sizeof s->account_sid, "%s", cfg->twilio_account_sid);
+	else
+		snprintf(s->account_sid, sizeof s->account_sid, "AC%032d", 0);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&s->lock, NULL);
+	if (pthread_create(&s->thread, NULL, loop, s) != 0) {
+		pthread_mutex_destroy(&s->lock);
+		pthread_cond_destroy(&s->cond);
+		free(s);
+		return err_set(d, ERR_IO, "telephony sim: cannot start its thread");
+	}
+	*out = &s->base;
+	return ERR_OK;
+}

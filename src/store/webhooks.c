@@ -1,0 +1,144 @@
+/* SQL behind vendor webhooks (see webhooks.h). */
+#include "store/webhooks.h"
+
+#include <string.h>
+
+enum err store_delivery_claim(struct db *db, const char *source, const char *key, const char *workspace_id,
+			      int64_t now, bool *fresh)
+{
+	static const char sql[] =
+		"INSERT INTO webhook_deliveries (source, event_key, workspace_id, received_at) VALUES (?, ?, ?, ?)"
+		" ON CONFLICT (source, event_key) DO NOTHING";
+	struct db_stmt *st;
+	*fresh = false;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, source);
+	db_bind_text(st, 2, key);
+	db_bind_text(st, 3, workspace_id);
+	db_bind_int(st, 4, now);
+	if ((rc = db_run(st)) == ERR_OK)
+		*fresh = db_changes(db) == 1;
+	return rc;
+}
+
+enum err store_delivery_seen(struct db *db, const char *source, const char *key, bool *seen)
+{
+	static const char sql[] = "SELECT 1 FROM webhook_deliveries WHERE source = ? AND event_key = ?";
+	struct db_stmt *st;
+	*seen = false;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, source);
+	db_bind_text(st, 2, key);
+	rc = db_step(st, seen);
+	db_done(st);
+	return rc;
+}
+
+enum err store_deliveries_prune(struct db *db, const char *source, int64_t before)
+{
+	static const char sql[] = "DELETE FROM webhook_deliveries WHERE source = ? AND received_at < ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, source);
+	db_bind_int(st, 2, before);
+	return db_run(st);
+}
+
+/* Steps a statement selecting up to two text columns into arena copies. */
+static enum err two_texts(struct db_stmt *st, struct arena *a, const char **x, const char **y)
+{
+	bool row = false;
+	enum err rc = db_step(st, &row);
+	if (rc == ERR_OK && !row)
+		rc = ERR_NOT_FOUND;
+	if (rc == ERR_OK) {
+		*x = db_col_dup(st, 0, a);
+		if (y)
+			*y = db_col_dup(st, 1, a);
+		if (!*x || (y && !*y))
+			rc = ERR_NOMEM;
+	}
+	db_done(st);
+	return rc;
+}
+
+enum err store_call_by_sid(struct db *db, const char *call_sid, struct arena *a, const char **workspace_id,
+			   const char **call_id)
+{
+	static const char sql[] = "SELECT workspace_id, id FROM calls WHERE call_sid = ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, call_sid);
+	return two_texts(st, a, workspace_id, call_id);
+}
+
+enum err store_call_workspace(struct db *db, const char *call_id, struct arena *a, const char **workspace_id)
+{
+	static const char sql[] = "SELECT workspace_id FROM calls WHERE id = ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, call_id);
+	return two_texts(st, a, workspace_id, NULL);
+}
+
+enum err store_call_recording_set(struct db *db, const char *call_id, const char *recording_sid, int64_t duration_sec)
+{
+	static const char sql[] = "UPDATE calls SET recording_sid = ?, recording_duration_sec = ? WHERE id = ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, recording_sid);
+	db_bind_int_or_null(st, 2, duration_sec);
+	db_bind_text(st, 3, call_id);
+	return db_run(st);
+}
+
+enum err store_transcript_put(struct db *db, const char *workspace_id, const char *call_id, const char *body,
+			      const char *text, int64_t confidence, int64_t now)
+{
+	static const char sql[] =
+		"INSERT INTO transcripts (call_id, workspace_id, body, text, confidence, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET body = excluded.body,"
+		" text = excluded.text, confidence = excluded.confidence, created_at = excluded.created_at";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, call_id);
+	db_bind_text(st, 2, workspace_id);
+	db_bind_text(st, 3, body);
+	db_bind_text(st, 4, text);
+	db_bind_int_or_null(st, 5, confidence);
+	db_bind_int(st, 6, now);
+	return db_run(st);
+}
+
+enum err store_call_leg_update(struct db *db, const char *call_sid, const char *status, const char *vendor_status,
+			       int64_t duration_sec, int64_t now, struct arena *a, const char **call_id,
+			       const char **workspace_id)
+{
+	static const char sql[] =
+		"UPDATE call_legs SET status = ?, vendor_status = ?, duration_sec = COALESCE(?, duration_sec),"
+		" updated_at = ? WHERE call_sid = ? RETURNING call_id, workspace_id";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, status);
+	db_bind_text(st, 2, vendor_status);
+	db_bind_int_or_null(st, 3, duration_sec);
+	db_bind_int(st, 4, now);
+	db_bind_text(st, 5, call_sid);
+	return two_texts(st, a, call_id, workspace_id);
+}

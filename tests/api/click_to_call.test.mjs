@@ -1,0 +1,358 @@
+// Click-to-call and live leg status, through both telephony providers:
+// the built-in simulator (which posts its own signed status callbacks) and the
+// Twilio REST client pointed at a local stand-in (twilio_standin.mjs) that
+// speaks Twilio's Calls API and posts signed callbacks the same way. Leg
+// states are observed only through GET /api/calls/:id/call-status/:callSid,
+// which is driven by those callbacks (POST /api/webhooks/telephony).
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Server, cli, expectProblem } from './harness.mjs';
+import { TwilioStandin } from './twilio_standin.mjs';
+
+const RING_MS = 400;
+const TALK_MS = 800;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const customerOf = (c) => (c.direction === 'out' ? c.toE164 : c.fromE164);
+const trackingOf = (c) => (c.direction === 'out' ? c.fromE164 : c.toE164);
+const E164 = /^\+[1-9]\d{7,14}$/;
+
+// One server (and, for twilio, one stand-in) with seeded calls and helpers.
+async function setup(provider) {
+  const ctx = { provider, phones: 0 };
+  const authToken = randomBytes(16).toString('hex');
+  const accountSid = 'AC' + randomBytes(16).toString('hex');
+  const env = {
+    SWITCHBOARD_TELEPHONY: provider, SWITCHBOARD_TWILIO_AUTH_TOKEN: authToken,
+    SWITCHBOARD_SIM_RING_MS: String(RING_MS), SWITCHBOARD_SIM_TALK_MS: String(TALK_MS),
+  };
+  if (provider === 'twilio') {
+    ctx.standin = await new TwilioStandin({ accountSid, authToken, ringMs: RING_MS, talkMs: TALK_MS }).start();
+    Object.assign(env, { SWITCHBOARD_TWILIO_ACCOUNT_SID: accountSid, SWITCHBOARD_TWILIO_BASE_URL: ctx.standin.base });
+  }
+  helpers(ctx);
+  ctx.srv = new Server({ env });
+  const r = cli(['seed', '--calls', '200', '--workspace', 'acme', '--seed', '11'], { dataDir: ctx.srv.dataDir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(cli(['seed', '--calls', '10', '--workspace', 'other', '--seed', '12'], { dataDir: ctx.srv.dataDir }).status, 0);
+  await ctx.srv.start();
+  ctx.owner = await ctx.user('owner', 'owner@acme.test');
+  return ctx;
+}
+
+// A user of role with a fresh phone number of their own (or with `phone`, or none when null).
+function helpers(ctx) {
+  ctx.user = async (role, email, phone) => {
+    const token = ctx.srv.token('acme', role, email ?? `${role}-${randomBytes(4).toString('hex')}@acme.test`);
+    if (phone !== null) {
+      const n = phone ?? `+1415555${String(3000 + ctx.phones++).padStart(4, '0')}`;
+      const p = await ctx.srv.req('PATCH', '/api/me', { token, body: { phone: n } });
+      assert.equal(p.status, 200, p.text);
+      return { token, phone: n };
+    }
+    return { token, phone: null };
+  };
+  ctx.click = (who, callId, body, headers = {}) =>
+    ctx.srv.req('POST', `/api/calls/${callId}/click-to-call`, { token: who.token, body, headers });
+  ctx.status = (who, callId, sid) => ctx.srv.req('GET', `/api/calls/${callId}/call-status/${sid}`, { token: who.token });
+  // Polls call-status until `until` holds (or ms pass); returns the distinct statuses seen, in order, and the last body.
+  ctx.watch = async (who, callId, sid, until, ms = 10000) => {
+    const seen = [];
+    let last;
+    for (const end = Date.now() + ms; Date.now() < end;) {
+      const r = await ctx.status(who, callId, sid);
+      assert.equal(r.status, 200, r.text);
+      last = r.json;
+      if (seen.at(-1) !== last.status) seen.push(last.status);
+      if (until(last)) break;
+      await sleep(30);
+    }
+    return { seen, last };
+  };
+  ctx.audit = async (callId) => {
+    const r = await ctx.srv.req('GET', `/api/audit/calls/${callId}`, { token: ctx.owner.token });
+    assert.equal(r.status, 200, r.text);
+    return r.json.events;
+  };
+  ctx.list = async (query = '') => {
+    const rows = [];
+    for (let cursor = null, i = 0; i < 20; i++) {
+      const q = `/api/calls?limit=100&spam=true${query}${cursor ? '&cursor=' + encodeURIComponent(cursor) : ''}`;
+      const r = await ctx.srv.req('GET', q, { token: ctx.owner.token });
+      assert.equal(r.status, 200, r.text);
+      rows.push(...r.json.data);
+      if (!r.json.hasMore) break;
+      cursor = r.json.nextCursor;
+    }
+    return rows;
+  };
+  // Calls with a dialable customer and tracking number and no do-not-contact contact, each used once.
+  ctx.used = new Set();
+  ctx.freshCall = async (pred = () => true) => {
+    const all = await ctx.list();
+    const c = all.find((x) => !ctx.used.has(x.id) && E164.test(customerOf(x)) && E164.test(trackingOf(x)) &&
+      !x.contact?.doNotContact && pred(x));
+    assert.ok(c, 'the seed has a dialable call left');
+    ctx.used.add(c.id);
+    return c;
+  };
+  return ctx;
+}
+
+const ENDED = (s) => s.status === 'ended' || s.status === 'failed';
+
+function providerSuite(provider) {
+  describe(`click-to-call via ${provider}`, () => {
+    let ctx;
+    before(async () => { ctx = await setup(provider); });
+    after(async () => {
+      await ctx.srv?.stop();
+      await ctx.standin?.stop();
+    });
+
+    test('transfer mode: 200 { callSid, status: dialing }, then every transition through call-status', async () => {
+      const who = await ctx.user('dispatcher');
+      const call = await ctx.freshCall();
+      const r = await ctx.click(who, call.id, { bridgeMode: 'transfer' });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.status, 'dialing');
+      assert.match(r.json.callSid, /^CA[0-9a-f]{32}$/);
+      const first = await ctx.status(who, call.id, r.json.callSid);
+      assert.equal(first.status, 200, first.text);
+      assert.equal(first.json.bridgeMode, 'transfer');
+      const { seen, last } = await ctx.watch(who, call.id, r.json.callSid, ENDED);
+      assert.deepEqual(seen.filter((s) => s !== 'dialing'), ['ringing', 'connected', 'ended'], `seen ${seen}`);
+      assert.equal(seen[0], 'dialing');
+      assert.equal(last.duration, Math.round(TALK_MS / 1000));
+      assert.equal(last.vendorStatus, 'completed');
+      assert.equal(last.callSid, r.json.callSid, 'the sid the client was given keeps working');
+      if (ctx.standin) {
+        const reqs = ctx.standin.callsTo(who.phone);
+        assert.equal(reqs.length, 1);
+        const f = reqs[0].form;
+        assert.equal(f.From, trackingOf(call));
+        assert.equal(f.Twiml, `<Response><Dial callerId="${trackingOf(call)}">${customerOf(call)}</Dial></Response>`);
+        assert.equal(f.StatusCallback, `${ctx.srv.base}/api/webhooks/telephony`);
+        assert.deepEqual(reqs[0].params.filter(([k]) => k === 'StatusCallbackEvent').map(([, v]) => v),
+          ['initiated', 'ringing', 'answered', 'completed']);
+        assert.equal(reqs[0].auth, 'Basic ' + Buffer.from(`${ctx.standin.accountSid}:${ctx.standin.authToken}`).toString('base64'));
+        assert.equal(ctx.standin.callsTo(customerOf(call)).length, 0, 'transfer mode places no second leg');
+      }
+      const ev = (await ctx.audit(call.id)).filter((e) => e.action === 'call.click_to_call');
+      assert.equal(ev.length, 1);
+      assert.equal(ev[0].metadata.bridgeMode, 'transfer');
+      assert.equal(ev[0].metadata.callSid, r.json.callSid);
+    });
+
+    test('no body at all: conference mode; the customer joins once the agent answers', async () => {
+      const who = await ctx.user('dispatcher');
+      const call = await ctx.freshCall();
+      const r = await ctx.srv.req('POST', `/api/calls/${call.id}/click-to-call`, { token: who.token });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.status, 'dialing');
+      const { seen, last } = await ctx.watch(who, call.id, r.json.callSid, ENDED);
+      assert.deepEqual(seen, ['dialing', 'ringing', 'connected', 'ended'], `seen ${seen}`);
+      assert.equal(last.bridgeMode, 'conference');
+      if (ctx.standin) {
+        const agent = ctx.standin.callsTo(who.phone);
+        assert.equal(agent.length, 1);
+        assert.equal(agent[0].form.Twiml, `<Response><Dial><Conference>call-${call.id}</Conference></Dial></Response>`);
+        const cust = ctx.standin.callsTo(customerOf(call));
+        assert.equal(cust.length, 1, 'one customer leg');
+        assert.equal(cust[0].form.Twiml, agent[0].form.Twiml, 'same conference room');
+        assert.equal(cust[0].form.From, trackingOf(call));
+        const answered = ctx.standin.callbacks.find((c) => c.callSid === agent[0].sid && c.callStatus === 'in-progress');
+        assert.ok(answered && cust[0].at >= answered.at, 'placed after the agent answered');
+      }
+    });
+
+    test('an unanswered or busy agent phone ends the leg with the vendor status', async () => {
+      for (const [phone, vendor] of [['+14155550001', 'no-answer'], ['+14155550000', 'busy']]) {
+        const who = await ctx.user('dispatcher', undefined, phone);
+        const call = await ctx.freshCall();
+        const r = await ctx.click(who, call.id, {});
+        assert.equal(r.status, 200, r.text);
+        const { seen, last } = await ctx.watch(who, call.id, r.json.callSid, ENDED);
+        assert.equal(last.status, 'ended', `seen ${seen}`);
+        assert.equal(last.vendorStatus, vendor);
+        assert.ok(!seen.includes('connected'));
+      }
+    });
+
+    test('do-not-contact: refused naming the rule, audited; only an Owner may override', async () => {
+      const dnc = (await ctx.list('&dnc=true')).find((c) => E164.test(customerOf(c)) && E164.test(trackingOf(c)));
+      assert.ok(dnc, 'the seed has a call of a do-not-contact contact');
+      ctx.used.add(dnc.id);
+      const disp = await ctx.user('dispatcher');
+      const admin = await ctx.user('admin');
+      let r = await ctx.click(disp, dnc.id, {});
+      expectProblem(assert, r, 403);
+      assert.match(r.json.detail, /do_not_contact/);
+      r = await ctx.click(disp, dnc.id, { override: true });
+      expectProblem(assert, r, 403);
+      assert.match(r.json.detail, /do_not_contact.*Owner/);
+      expectProblem(assert, await ctx.click(admin, dnc.id, { override: true }), 403);
+      expectProblem(assert, await ctx.click(ctx.owner, dnc.id), 403);
+      r = await ctx.click(ctx.owner, dnc.id, { override: true, bridgeMode: 'transfer' });
+      assert.equal(r.status, 200, r.text);
+      const events = await ctx.audit(dnc.id);
+      const denied = events.filter((e) => e.action === 'compliance.denied');
+      assert.equal(denied.length, 4);
+      for (const e of denied) {
+        assert.equal(e.metadata.rule, 'do_not_contact');
+        assert.equal(e.metadata.decision, 'deny');
+        assert.equal(e.metadata.to, customerOf(dnc));
+      }
+      assert.deepEqual(denied.map((e) => e.metadata.overrideRequested), [false, true, true, false]);
+      const over = events.filter((e) => e.action === 'compliance.overridden');
+      assert.equal(over.length, 1);
+      assert.equal(over[0].actor, 'owner@acme.test');
+      assert.equal(over[0].metadata.overridden, true);
+      const clicks = events.filter((e) => e.action === 'call.click_to_call');
+      assert.equal(clicks.length, 1);
+      assert.equal(clicks[0].metadata.complianceOverride, true);
+      // An allowed dial is audited as a decision too.
+      const call = await ctx.freshCall();
+      assert.equal((await ctx.click(disp, call.id)).status, 200);
+      const allowed = (await ctx.audit(call.id)).filter((e) => e.action === 'compliance.allowed');
+      assert.equal(allowed.length, 1);
+      assert.equal(allowed[0].metadata.rule, null);
+    });
+
+    test('refused without a phone of one\'s own; Viewer 403; a Tech only on own jobs\' calls', async () => {
+      const nophone = await ctx.user('dispatcher', undefined, null);
+      const call = await ctx.freshCall();
+      const r = await ctx.click(nophone, call.id);
+      expectProblem(assert, r, 409);
+      assert.match(r.json.detail, /phone/);
+      const viewer = await ctx.user('viewer');
+      expectProblem(assert, await ctx.click(viewer, call.id), 403);
+      const all = await ctx.list();
+      const users = (await ctx.srv.req('GET', '/api/users', { token: ctx.owner.token })).json.users;
+      const withJob = all.filter((c) => c.job?.techIds?.length && !ctx.used.has(c.id) && E164.test(customerOf(c)) &&
+        E164.test(trackingOf(c)) && !c.contact?.doNotContact);
+      const techUser = users.find((u) => u.role === 'tech' && withJob.some((c) => c.job.techIds.includes(u.id)));
+      assert.ok(techUser, 'the seed assigns jobs to techs');
+      const tech = await ctx.user('tech', techUser.email);
+      const own = withJob.find((c) => c.job.techIds.includes(techUser.id));
+      ctx.used.add(own.id);
+      const ok = await ctx.click(tech, own.id);
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal((await ctx.status(tech, own.id, ok.json.callSid)).status, 200);
+      const foreign = all.find((c) => !c.job?.techIds?.includes(techUser.id));
+      expectProblem(assert, await ctx.click(tech, foreign.id), 404);
+      // A leg of a call the Tech may not see is not found either.
+      expectProblem(assert, await ctx.status(tech, foreign.id, ok.json.callSid), 404);
+    });
+
+    test('Idempotency-Key: same key, same user, same answer, one dial', async () => {
+      const who = await ctx.user('dispatcher');
+      const call = await ctx.freshCall();
+      const key = 'ctc-' + randomBytes(8).toString('hex');
+      const a = await ctx.click(who, call.id, { bridgeMode: 'transfer' }, { 'Idempotency-Key': key });
+      assert.equal(a.status, 200, a.text);
+      const b = await ctx.click(who, call.id, { bridgeMode: 'transfer' }, { 'Idempotency-Key': key });
+      assert.equal(b.status, 200, b.text);
+      assert.equal(b.json.callSid, a.json.callSid);
+      assert.equal(b.json.status, 'dialing');
+      assert.equal(b.headers.get('idempotent-replayed'), 'true');
+      // Another user's same key is their own request.
+      const other = await ctx.user('dispatcher');
+      const c = await ctx.click(other, call.id, { bridgeMode: 'transfer' }, { 'Idempotency-Key': key });
+      assert.equal(c.status, 200, c.text);
+      assert.notEqual(c.json.callSid, a.json.callSid);
+      // The key on another call is a conflict.
+      const call2 = await ctx.freshCall();
+      expectProblem(assert, await ctx.click(who, call2.id, {}, { 'Idempotency-Key': key }), 409);
+      await ctx.watch(who, call.id, a.json.callSid, (s) => s.status !== 'dialing');
+      await sleep(300);
+      const clicks = (await ctx.audit(call.id)).filter((e) => e.action === 'call.click_to_call');
+      assert.equal(clicks.length, 2, 'one per user');
+      if (ctx.standin) assert.equal(ctx.standin.callsTo(who.phone).length, 1, 'the vendor was asked once');
+    });
+
+    test('validation: bad bridgeMode, unknown keys, wrong types, bad key; unknown legs and calls are 404', async () => {
+      const who = await ctx.user('dispatcher');
+      const call = await ctx.freshCall();
+      for (const body of [{ bridgeMode: 'bogus' }, { bridgeMode: 3 }, { override: 'yes' }, { bridgeMod: 'transfer' }]) {
+        const r = await ctx.click(who, call.id, body);
+        expectProblem(assert, r, 400);
+        assert.ok(r.json.errors.length >= 1);
+      }
+      expectProblem(assert, await ctx.click(who, call.id, {}, { 'Idempotency-Key': 'x'.repeat(201) }), 400);
+      expectProblem(assert, await ctx.srv.req('POST', `/api/calls/${call.id}/click-to-call`,
+        { token: who.token, raw: '[1]', headers: { 'Content-Type': 'application/json' } }), 400);
+      expectProblem(assert, await ctx.srv.req('POST', `/api/calls/${call.id}/click-to-call`,
+        { token: who.token, raw: '{', headers: { 'Content-Type': 'application/json' } }), 400);
+      expectProblem(assert, await ctx.click(who, '01900000-0000-7000-8000-00000000beef'), 404);
+      expectProblem(assert, await ctx.status(who, call.id, 'CA' + '0'.repeat(32)), 404);
+      const r = await ctx.click(who, call.id);
+      assert.equal(r.status, 200);
+      const other = await ctx.freshCall();
+      expectProblem(assert, await ctx.status(who, other.id, r.json.callSid), 404, 'a leg of another call');
+      const otherOwner = ctx.srv.token('other', 'owner', 'owner@other.test');
+      expectProblem(assert, await ctx.srv.req('GET', `/api/calls/${call.id}/call-status/${r.json.callSid}`,
+        { token: otherOwner }), 404);
+      expectProblem(assert, await ctx.srv.req('POST', `/api/calls/${call.id}/click-to-call`, {}), 401);
+    });
+  });
+}
+
+providerSuite('sim');
+providerSuite('twilio');
+
+describe('twilio vendor failures go through the job queue', () => {
+  let ctx;
+  before(async () => { ctx = await setup('twilio'); });
+  after(async () => {
+    await ctx.srv?.stop();
+    await ctx.standin?.stop();
+  });
+
+  test('5xx and 429 are retried with backoff, then the leg is placed', async () => {
+    const who = await ctx.user('dispatcher');
+    const call = await ctx.freshCall();
+    ctx.standin.fail(1, 503);
+    ctx.standin.fail(1, 429);
+    const r = await ctx.click(who, call.id, { bridgeMode: 'transfer' });
+    assert.equal(r.status, 200, r.text);
+    const { seen, last } = await ctx.watch(who, call.id, r.json.callSid, ENDED, 15000);
+    assert.equal(last.status, 'ended', `seen ${seen}`);
+    const reqs = ctx.standin.callsTo(who.phone);
+    assert.deepEqual(reqs.map((x) => x.outcome), [503, 429, 201]);
+    assert.ok(reqs[1].at - reqs[0].at >= 700, 'the first retry waited (1 s +-25%)');
+    assert.ok(reqs[2].at - reqs[1].at >= 1400, 'the second waited longer (2 s +-25%)');
+    assert.ok(!(await ctx.audit(call.id)).some((e) => e.action === 'call.dial_failed'));
+  });
+
+  test('a permanent 4xx fails the leg at once, with the error, audited and announced', async () => {
+    const who = await ctx.user('dispatcher');
+    const call = await ctx.freshCall();
+    ctx.standin.fail(1, 400);
+    const r = await ctx.click(who, call.id);
+    assert.equal(r.status, 200, r.text);
+    const { last } = await ctx.watch(who, call.id, r.json.callSid, ENDED, 5000);
+    assert.equal(last.status, 'failed');
+    assert.match(last.error, /HTTP 400/);
+    assert.match(last.error, /21211/);
+    await sleep(1500);
+    assert.equal(ctx.standin.callsTo(who.phone).length, 1, 'never retried');
+    const failed = (await ctx.audit(call.id)).filter((e) => e.action === 'call.dial_failed');
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0].metadata.callSid, r.json.callSid);
+    assert.equal(failed[0].source, 'system');
+  });
+
+  test('a vendor that does not answer in time is retried', async () => {
+    const who = await ctx.user('dispatcher');
+    const call = await ctx.freshCall();
+    ctx.standin.delay(1, 12000);
+    const r = await ctx.click(who, call.id, { bridgeMode: 'transfer' });
+    assert.equal(r.status, 200, r.text);
+    const { seen, last } = await ctx.watch(who, call.id, r.json.callSid, ENDED, 25000);
+    assert.equal(last.status, 'ended', `seen ${seen}`);
+    const reqs = ctx.standin.callsTo(who.phone);
+    assert.equal(reqs.length, 2);
+    assert.ok(reqs[1].at - reqs[0].at >= 10000, 'the first attempt timed out after 10 s');
+  });
+});

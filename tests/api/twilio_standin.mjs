@@ -1,0 +1,167 @@
+// A small local stand-in for Twilio's voice REST API, for tests only. It speaks
+// the real shapes:
+//   POST /2010-04-01/Accounts/{AccountSid}/Calls.json
+//     HTTP Basic auth AccountSid:AuthToken (401 + Twilio error 20003 otherwise),
+//     form parameters To, From, Url or Twiml, StatusCallback, StatusCallbackMethod,
+//     StatusCallbackEvent (repeated: initiated ringing answered completed);
+//     answers 201 with a Call resource { sid: "CA" + 32 hex, status: "queued", ... };
+// then plays the call out on timers and POSTs status callbacks to StatusCallback,
+// signed with X-Twilio-Signature (base64 HMAC-SHA1 of the URL followed by every
+// parameter name and value sorted by name, keyed by the auth token), for the
+// events asked for (only `completed` when none are).
+// Outcomes by the last digits of To, like the simulator: 0000 busy, 0001
+// no-answer, 0002 failed; anything else answers after ringMs and completes
+// after talkMs.
+// Failure modes for the next N requests: fail(n, status) (e.g. 500, 503, 429,
+// 400), delay(n, ms) (to force client timeouts). `requests` records every
+// request received (after auth and failure handling: see `outcome`).
+import http from 'node:http';
+import { createHmac, randomBytes } from 'node:crypto';
+
+export function twilioSignature(authToken, url, params) {
+  const keys = [...new Set(params.map(([k]) => k))].sort();
+  let data = url;
+  for (const k of keys) for (const [pk, v] of params) if (pk === k) data += k + v;
+  return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export class TwilioStandin {
+  constructor({ accountSid, authToken, ringMs = 400, talkMs = 800, firstEventMs = 200, stepMs = 150 } = {}) {
+    this.accountSid = accountSid ?? 'AC' + randomBytes(16).toString('hex');
+    this.authToken = authToken ?? randomBytes(16).toString('hex');
+    Object.assign(this, { ringMs, talkMs, firstEventMs, stepMs });
+    this.requests = [];   // { method, path, auth, params: [[k, v]...], form: {k: v}, outcome, status, at }
+    this.callbacks = [];  // { url, params, status, callSid, callStatus }
+    this.failures = [];   // queued statuses for the next requests
+    this.delays = [];     // queued delays (ms) for the next requests
+    this.timers = new Set();
+  }
+
+  fail(n, status) { for (let i = 0; i < n; i++) this.failures.push(status); }
+  delay(n, ms) { for (let i = 0; i < n; i++) this.delays.push(ms); }
+  reset() { this.failures = []; this.delays = []; }
+  callsTo(to) { return this.requests.filter((r) => r.form.To === to); }
+
+  async start() {
+    this.server = http.createServer((req, res) => this.handle(req, res).catch((e) => {
+      res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ code: 20500, message: String(e), status: 500 }));
+    }));
+    await new Promise((r) => this.server.listen(0, '127.0.0.1', r));
+    this.port = this.server.address().port;
+    this.base = `http://127.0.0.1:${this.port}`;
+    return this;
+  }
+
+  async stop() {
+    for (const t of this.timers) clearTimeout(t);
+    this.server.closeAllConnections?.();
+    await new Promise((r) => this.server.close(r));
+  }
+
+  error(res, status, code, message) {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }));
+  }
+
+  async handle(req, res) {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const params = [...new URLSearchParams(body)];
+    const form = Object.fromEntries(params);
+    const rec = { method: req.method, path: req.url, auth: req.headers.authorization ?? null, params, form, at: Date.now() };
+    this.requests.push(rec);
+    const m = req.url.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/);
+    if (!m || req.method !== 'POST') {
+      rec.outcome = 404;
+      return this.error(res, 404, 20404, 'The requested resource was not found');
+    }
+    const wantAuth = 'Basic ' + Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64');
+    if (rec.auth !== wantAuth || m[1] !== this.accountSid) {
+      rec.outcome = 401;
+      return this.error(res, 401, 20003, 'Authenticate');
+    }
+    const delay = this.delays.shift();
+    if (delay) await sleep(delay);
+    const failure = this.failures.shift();
+    if (failure) {
+      rec.outcome = failure;
+      if (failure >= 500) return this.error(res, failure, 20500, 'Internal Server Error');
+      if (failure === 429) return this.error(res, 429, 20429, 'Too Many Requests');
+      return this.error(res, failure, 21211, "The 'To' number is not a valid phone number.");
+    }
+    if (!form.To || !form.From) {
+      rec.outcome = 400;
+      return this.error(res, 400, 21201, "No 'To' or 'From' number is specified");
+    }
+    if (!form.Url && !form.Twiml) {
+      rec.outcome = 400;
+      return this.error(res, 400, 21205, 'Url or Twiml parameter is required');
+    }
+    const sid = 'CA' + randomBytes(16).toString('hex');
+    const now = new Date().toUTCString().replace('GMT', '+0000');
+    const call = {
+      sid, account_sid: this.accountSid, to: form.To, to_formatted: form.To, from: form.From, from_formatted: form.From,
+      status: 'queued', direction: 'outbound-api', api_version: '2010-04-01', date_created: now, date_updated: now,
+      start_time: null, end_time: null, duration: null, price: null, price_unit: 'USD', answered_by: null,
+      parent_call_sid: null, phone_number_sid: null, caller_name: null, forwarded_from: null, group_sid: null,
+      queue_time: '0', trunk_sid: null,
+      uri: `/2010-04-01/Accounts/${this.accountSid}/Calls/${sid}.json`,
+      subresource_uris: { notifications: `/2010-04-01/Accounts/${this.accountSid}/Calls/${sid}/Notifications.json`,
+        recordings: `/2010-04-01/Accounts/${this.accountSid}/Calls/${sid}/Recordings.json` },
+    };
+    rec.outcome = 201;
+    rec.sid = sid;
+    res.writeHead(201, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(call));
+    if (form.StatusCallback) this.play(sid, form, params.filter(([k]) => k === 'StatusCallbackEvent').map(([, v]) => v));
+  }
+
+  // Schedules the call's life and its status callbacks.
+  play(sid, form, events) {
+    const want = new Set(events.length ? events : ['completed']);
+    const t0 = this.firstEventMs, t1 = t0 + this.stepMs, t2 = t1 + this.ringMs;
+    const talk = Math.round(this.talkMs / 1000);
+    const plan = [[t0, 'initiated', 'initiated']];
+    if (form.To.endsWith('0002')) plan.push([t1, 'completed', 'failed', 0]);
+    else {
+      plan.push([t1, 'ringing', 'ringing']);
+      if (form.To.endsWith('0000')) plan.push([t2, 'completed', 'busy', 0]);
+      else if (form.To.endsWith('0001')) plan.push([t2, 'completed', 'no-answer', 0]);
+      else plan.push([t2, 'answered', 'in-progress'], [t2 + this.talkMs, 'completed', 'completed', talk]);
+    }
+    let seq = 0;
+    for (const [at, event, callStatus, duration] of plan) {
+      if (!want.has(event)) continue;
+      const n = seq++;
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        this.callback(form.StatusCallback, sid, form, callStatus, duration, n).catch(() => {});
+      }, at);
+      this.timers.add(t);
+    }
+  }
+
+  async callback(url, sid, form, callStatus, duration, seq) {
+    const params = [
+      ['AccountSid', this.accountSid], ['ApiVersion', '2010-04-01'], ['CallSid', sid], ['CallStatus', callStatus],
+      ['Called', form.To], ['Caller', form.From], ['Direction', 'outbound-api'], ['From', form.From], ['To', form.To],
+      ['Timestamp', new Date().toUTCString().replace('GMT', '+0000')], ['SequenceNumber', String(seq)],
+      ['CallbackSource', 'call-progress-events'],
+    ];
+    if (duration !== undefined) params.push(['CallDuration', String(duration)], ['Duration', String(duration)]);
+    const sig = twilioSignature(this.authToken, url, params);
+    const rec = { url, callSid: sid, callStatus, params, at: Date.now() };
+    this.callbacks.push(rec);
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': sig, 'User-Agent': 'TwilioProxy/1.1' },
+      body: new URLSearchParams(params).toString(),
+    });
+    rec.status = r.status;
+    await r.text();
+  }
+}
