@@ -34,6 +34,7 @@ static int startup(struct config *cfg, sigset_t *sigs, struct server **srv)
 		return 1;
 	}
 	char *url = config_db_url(cfg);
+	db_thread_background_checkpoints(true);
 	if (!url || db_thread_setup(url) != ERR_OK) {
 		free(url);
 		return 1;

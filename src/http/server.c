@@ -417,13 +417,13 @@ enum err http_server_open(const struct config *cfg, const struct route *routes, 
 		sa = (struct sockaddr *)&sin;
 	}
 	s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
+				     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 				     MHD_OPTION_SOCK_ADDR, sa,
 				     MHD_OPTION_THREAD_POOL_SIZE, threads,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_sec,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-				     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 				     MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 				     MHD_OPTION_END);
 	if (!s->daemon) {

@@ -27,6 +27,9 @@ static void *loop(void *arg)
 		enum err rc = sla_notices_run(db, s->cfg->alert_email, clock_now_ms(), &sent);
 		if (rc != ERR_OK)
 			log_warn("sla notices: %s", err_str(rc));
+		/* Request threads leave WAL checkpoints to this thread (store/db.h). */
+		if (db_checkpoint(db) != ERR_OK)
+			log_warn("wal checkpoint failed: %s", db_errmsg(db));
 		else if (sent)
 			log_info("sla notices sent: %d", sent);
 		if (waiter_sleep(&s->wait, s->cfg->scheduler_ms))

@@ -1,6 +1,7 @@
 /* The scheduler: a thread that, every `scheduler-ms`, sends the SLA notices
  * that have come due (domain/sla_policy.h). Its state is in the database, so a
- * restart neither misses nor repeats a notice, and several processes may run one. */
+ * restart neither misses nor repeats a notice, and several processes may run one.
+ * It also checkpoints the SQLite write-ahead log, off the request threads. */
 #ifndef SB_JOBS_SCHEDULER_H
 #define SB_JOBS_SCHEDULER_H
 

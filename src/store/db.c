@@ -288,6 +288,17 @@ enum err db_ping(struct db *db)
 
 /* Per-thread connections. */
 static char *thread_url;                 /* const after db_thread_setup */
+static bool thread_bg_checkpoints;       /* const after start-up */
+
+void db_thread_background_checkpoints(bool on)
+{
+	thread_bg_checkpoints = on;
+}
+
+enum err db_checkpoint(struct db *db)
+{
+	return db->ops->checkpoint ? db->ops->checkpoint(db) : ERR_OK;
+}
 static pthread_key_t thread_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
@@ -316,6 +327,8 @@ struct db *db_thread(void)
 		log_error("cannot open database: %s", d.detail);
 		return NULL;
 	}
+	if (thread_bg_checkpoints && db->ops->no_autocheckpoint)
+		db->ops->no_autocheckpoint(db);
 	pthread_setspecific(thread_key, db);
 	return db;
 }

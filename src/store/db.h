@@ -84,6 +84,13 @@ enum err db_run(struct db_stmt *st);
  * when the thread exits. NULL if it cannot be opened (logged). */
 enum err db_thread_setup(const char *url);
 struct db *db_thread(void);
+/* Server mode: per-thread connections do not checkpoint the write-ahead log on
+ * commit (that fsync would land on whichever request commits past the
+ * threshold); a background thread calls db_checkpoint instead. Set once at
+ * start-up, before db_thread() is first called. */
+void db_thread_background_checkpoints(bool on);
+/* Moves committed WAL content into the database file without blocking writers. */
+enum err db_checkpoint(struct db *db);
 /* Closes the calling thread's connection now (main thread at exit). */
 void db_thread_release(void);
 

@@ -24,6 +24,8 @@ struct db_ops {
 	void (*reset)(struct db_stmt *st);
 	int64_t (*changes)(struct db *db);
 	const char *(*errmsg)(struct db *db);
+	enum err (*checkpoint)(struct db *db);     /* may be NULL */
+	void (*no_autocheckpoint)(struct db *db);  /* may be NULL */
 };
 
 struct stmt_cache;

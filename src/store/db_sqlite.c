@@ -180,6 +180,17 @@ static void s_reset(struct db_stmt *st)
 static int64_t s_changes(struct db *db) { return sqlite3_changes64(H(db)); }
 static const char *s_errmsg(struct db *db) { return sqlite3_errmsg(H(db)); }
 
+static enum err s_checkpoint(struct db *db)
+{
+	int rc = sqlite3_wal_checkpoint_v2(H(db), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? ERR_OK : map_rc(rc);
+}
+
+static void s_no_autocheckpoint(struct db *db)
+{
+	sqlite3_wal_autocheckpoint(H(db), 0);
+}
+
 const struct db_ops db_sqlite_ops = {
 	.scheme = "sqlite",
 	.dialect = DB_SQLITE,
@@ -199,4 +210,6 @@ const struct db_ops db_sqlite_ops = {
 	.reset = s_reset,
 	.changes = s_changes,
 	.errmsg = s_errmsg,
+	.checkpoint = s_checkpoint,
+	.no_autocheckpoint = s_no_autocheckpoint,
 };
