@@ -273,6 +273,9 @@ enum err accounts_authenticate(struct db *db, const struct auth_policy *pol, con
 		return ERR_UNAUTHORIZED;
 	if (rc != ERR_OK)
 		return rc;
+	/* The index found the row; the secret's hash is still compared in constant time. */
+	if (!crypto_streq(c.token_hash, hash))
+		return ERR_UNAUTHORIZED;
 	if (session) {
 		int64_t now = clock_now_ms();
 		if (now >= c.expires_at || now - c.last_seen_at >= pol->session_idle_ms)

@@ -291,6 +291,7 @@ static enum err credential(struct db *db, const char *sql, const char *hash, str
 	COPY(out->role, db_col_text(st, 6));
 	out->expires_at = db_col_int(st, 7);
 	out->last_seen_at = db_col_int(st, 8);
+	COPY(out->token_hash, db_col_text(st, 9));
 	db_done(st);
 	return ERR_OK;
 }
@@ -298,7 +299,7 @@ static enum err credential(struct db *db, const char *sql, const char *hash, str
 enum err store_credential_by_token(struct db *db, const char *token_hash, struct credential_row *out)
 {
 	static const char sql[] =
-		"SELECT t.id, w.id, w.slug, u.id, u.email, u.name, m.role, 0, 0"
+		"SELECT t.id, w.id, w.slug, u.id, u.email, u.name, m.role, 0, 0, t.token_hash"
 		" FROM api_tokens t JOIN workspaces w ON w.id = t.workspace_id"
 		" JOIN users u ON u.id = t.user_id"
 		" JOIN memberships m ON m.workspace_id = t.workspace_id AND m.user_id = t.user_id"
@@ -309,7 +310,7 @@ enum err store_credential_by_token(struct db *db, const char *token_hash, struct
 enum err store_credential_by_session(struct db *db, const char *token_hash, struct credential_row *out)
 {
 	static const char sql[] =
-		"SELECT s.id, w.id, w.slug, u.id, u.email, u.name, m.role, s.expires_at, s.last_seen_at"
+		"SELECT s.id, w.id, w.slug, u.id, u.email, u.name, m.role, s.expires_at, s.last_seen_at, s.token_hash"
 		" FROM sessions s JOIN workspaces w ON w.id = s.workspace_id"
 		" JOIN users u ON u.id = s.user_id"
 		" JOIN memberships m ON m.workspace_id = s.workspace_id AND m.user_id = s.user_id"

@@ -37,6 +37,7 @@ struct credential_row {
 	char role[16];
 	int64_t expires_at;        /* sessions only; 0 for tokens */
 	int64_t last_seen_at;      /* sessions only */
+	char token_hash[65];       /* as stored */
 };
 
 enum err store_workspace_by_slug(struct db *db, const char *slug, struct workspace *out);
