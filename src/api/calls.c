@@ -1,10 +1,12 @@
 /* The call log (GET /api/calls), one call (GET /api/calls/:id), its outcome
  * and fields (PATCH /api/calls/:id) and its tags and notes (PATCH .../tags). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/call_json.h"
 #include "api/handlers.h"
 #include "api/input.h"
+#include "api/page_cache.h"
 #include "core/clock.h"
 #include "domain/accounts.h"
 #include "domain/call_query.h"
@@ -43,15 +45,61 @@ void call_list_next_cursor(struct jw *w, const struct call_query *q, const struc
 	jw_kbool(w, "hasMore", page->has_more);
 }
 
+static bool key_param(void *ctx, const char *key, const char *value)
+{
+	struct buf *b = ctx;
+	buf_puts(b, "&");
+	buf_puts(b, key);
+	buf_puts(b, "=");
+	buf_puts(b, value);
+	return true;
+}
+
+/* The cache key of a list request: who may see what, and the exact parameters.
+ * NULL when the answer depends on the clock (triage scores, overdue) and must not be cached. */
+static char *cache_key(struct req *r, const struct call_query *q)
+{
+	if (q->triage || q->sort == CALLQ_SORT_TRIAGE || q->followup == CALLQ_FU_OVERDUE)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 4096);
+	buf_puts(&b, r->principal.workspace_id);
+	buf_puts(&b, "|");
+	if (authz_row_scoped(r->principal.role, ACT_READ))
+		buf_puts(&b, r->principal.user_id);
+	req_query_each(r, key_param, &b);
+	if (b.len >= b.max) {
+		buf_cleanup(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
 enum err h_calls_list(struct req *r)
 {
 	struct call_query q;
 	struct call_page page;
+	uint64_t version = 0;
 	enum err rc = call_list_query(r, &q, 20, false);
 	if (rc != ERR_OK)
 		return rc;
-	if ((rc = calls_list(r->db, &r->principal, &q, r->arena, &page, &r->err)) != ERR_OK)
+	char *key = cache_key(r, &q);
+	if (key && calls_data_version(r->db, &version) != ERR_OK) {
+		free(key);
+		key = NULL;
+	}
+	if (key) {
+		size_t len;
+		char *hit = page_cache_get(key, version, &len);
+		if (hit) {
+			free(key);
+			return reply_bytes(r, "application/json", hit, len);
+		}
+	}
+	if ((rc = calls_list(r->db, &r->principal, &q, r->arena, &page, &r->err)) != ERR_OK) {
+		free(key);
 		return rc;
+	}
 
 	struct jw w;
 	jw_init(&w, 64 * 1024, PAGE_MAX_BYTES);
@@ -70,7 +118,11 @@ enum err h_calls_list(struct req *r)
 	if (page.total >= 0)
 		jw_kint(&w, "total", page.total);
 	jw_obj_end(&w);
-	return reply_jw(r, &w);
+	rc = reply_jw(r, &w);
+	if (rc == ERR_OK && key)
+		page_cache_put(key, version, r->resp_data, r->resp_len);
+	free(key);
+	return rc;
 }
 
 /* { call } for the call as it is now. */

@@ -179,7 +179,8 @@ enum err calls_edit_commit(struct db *db, const struct actor *actor, const char 
 	if (changed)
 		*changed = false;
 	bool outcome_set = after->disposition && str_changed(before->disposition, after->disposition);
-	if (outcome_set && after->outcome_at == I64_NULL)
+	/* A new outcome is recorded now unless the caller says when. */
+	if (outcome_set && (after->outcome_at == I64_NULL || after->outcome_at == before->outcome_at))
 		after->outcome_at = now;
 	if ((after->disposition && !strcmp(after->disposition, "spam")) || (after->intent && !strcmp(after->intent, "spam")))
 		after->spam = true;
@@ -313,4 +314,9 @@ enum err calls_tags_normalize(struct arena *a, const char **in, int n, const cha
 	*out = v;
 	*nout = k;
 	return ERR_OK;
+}
+
+enum err calls_data_version(struct db *db, uint64_t *version)
+{
+	return db_data_version(db, version);
 }

@@ -30,6 +30,9 @@ enum err calls_get(struct db *db, const struct principal *p, const char *call_id
 enum err calls_list(struct db *db, const struct principal *p, struct call_query *q, struct arena *a,
 		    struct call_page *out, struct err_detail *d);
 
+/* Changes whenever any call data may have changed (for response caches). */
+enum err calls_data_version(struct db *db, uint64_t *version);
+
 /* Opens a write transaction and loads the call for editing (ERR_NOT_FOUND / ERR_FORBIDDEN
  * with the transaction closed). */
 enum err calls_edit_begin(struct db *db, const struct principal *p, const char *call_id, struct arena *a,

@@ -28,13 +28,14 @@
 
 #define CALL_FROM " FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN jobs j ON j.id = c.job_id"
 
-/* Triage: parts and score, all over the bound "now" (bound 3 times, in this order). */
+/* Triage: parts and score, all over the bound "now" (bound 4 times, in this order).
+ * Attempts only count in the last 24 h, so older calls skip the subquery. */
 #define TRIAGE_OVERDUE \
 	"EXISTS (SELECT 1 FROM followups f WHERE f.call_id = c.id AND f.status = 'open' AND f.due_at < ?)"
 #define TRIAGE_ATTEMPTS \
-	"(SELECT COUNT(*) FROM calls c2 WHERE c2.workspace_id = c.workspace_id AND c2.from_e164 = c.from_e164" \
+	"(CASE WHEN c.started_at <= ? - 86400000 THEN 0 ELSE (SELECT COUNT(*) FROM calls c2 WHERE c2.workspace_id = c.workspace_id AND c2.from_e164 = c.from_e164" \
 	" AND c2.direction = 'in' AND c2.started_at > ? - 86400000" \
-	" AND (c2.status IN ('no_answer', 'voicemail', 'busy') OR c2.disposition = 'missed'))"
+	" AND (c2.status IN ('no_answer', 'voicemail', 'busy') OR c2.disposition = 'missed')) END)"
 #define TRIAGE_AGE "((? - c.started_at) / 60000)"
 
 
@@ -288,22 +289,26 @@ static const char *sort_expr(enum callq_sort s)
 static void build_page(struct sqlb *b, const struct call_query *q)
 {
 	if (q->sort == CALLQ_SORT_TRIAGE) {
-		sqlb_sql(b, "SELECT *, " TRIAGE_SCORE " AS t_score FROM (SELECT " CALL_COLS ", " TRIAGE_OVERDUE
-			    " AS t_over, " TRIAGE_ATTEMPTS " AS t_att, " TRIAGE_AGE " AS t_age, " TRIAGE_BASE
-			    " AS t_base, c.id AS t_id" CALL_FROM);
+		/* Rank the whole queue on the cheap score parts, then read full rows for one page only. */
+		sqlb_sql(b, "WITH ranked AS (SELECT c.id AS t_id, " TRIAGE_OVERDUE " AS t_over, " TRIAGE_ATTEMPTS
+			    " AS t_att, " TRIAGE_AGE " AS t_age, " TRIAGE_BASE " AS t_base" CALL_FROM);
+		sqlb_int(b, q->now);
 		sqlb_int(b, q->now);
 		sqlb_int(b, q->now);
 		sqlb_int(b, q->now);
 		where(b, q);
-		sqlb_sql(b, ") x");
+		sqlb_sql(b, "), top AS (SELECT *, " TRIAGE_SCORE " AS t_score FROM ranked");
 		if (q->has_cursor) {
 			sqlb_sql(b, " WHERE (" TRIAGE_SCORE " < ? OR (" TRIAGE_SCORE " = ? AND t_id < ?))");
 			sqlb_int(b, q->cursor_key);
 			sqlb_int(b, q->cursor_key);
 			sqlb_text(b, q->cursor_id);
 		}
-		sqlb_sql(b, " ORDER BY t_score DESC, t_id DESC LIMIT ?");
+		sqlb_sql(b, " ORDER BY t_score DESC, t_id DESC LIMIT ?)");
 		sqlb_int(b, q->limit + 1);
+		sqlb_sql(b, " SELECT " CALL_COLS ", top.t_over, top.t_att, top.t_age, top.t_base, top.t_id, top.t_score"
+			    " FROM top JOIN calls c ON c.id = top.t_id LEFT JOIN contacts ct ON ct.id = c.contact_id"
+			    " LEFT JOIN jobs j ON j.id = c.job_id ORDER BY top.t_score DESC, top.t_id DESC");
 		return;
 	}
 	const char *key = sort_expr(q->sort);
@@ -778,6 +783,7 @@ enum err store_calls_triage_bands(struct db *db, const char *workspace_id, const
 	sqlb_sql(&b, "SELECT SUM(s >= 1000), SUM(s >= 300 AND s < 1000), SUM(s >= 100 AND s < 300), SUM(s < 100)"
 		     " FROM (SELECT " TRIAGE_SCORE " AS s FROM (SELECT " TRIAGE_OVERDUE " AS t_over, " TRIAGE_ATTEMPTS
 		     " AS t_att, " TRIAGE_AGE " AS t_age, " TRIAGE_BASE " AS t_base" CALL_FROM);
+	sqlb_int(&b, now);
 	sqlb_int(&b, now);
 	sqlb_int(&b, now);
 	sqlb_int(&b, now);

@@ -273,6 +273,13 @@ const char *db_col_dup(struct db_stmt *st, int i, struct arena *a)
 	return s ? arena_strndup(a, s, (size_t)db_col_len(st, i)) : NULL;
 }
 
+enum err db_data_version(struct db *db, uint64_t *version)
+{
+	if (!db->ops->data_version)
+		return ERR_UNSUPPORTED;
+	return db->ops->data_version(db, version);
+}
+
 enum err db_ping(struct db *db)
 {
 	static const char sql[] = "SELECT 1";

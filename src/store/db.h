@@ -65,6 +65,11 @@ int64_t db_changes(struct db *db);
 /* The last driver error message (for logs, never for clients). */
 const char *db_errmsg(struct db *db);
 
+/* A number that changes whenever the database may have changed since the last
+ * call on this connection (a commit by any connection, this one included).
+ * Lets a thread keep derived data (cached responses) exactly as long as it is true. */
+enum err db_data_version(struct db *db, uint64_t *version);
+
 /* True when the database answers a trivial query. */
 enum err db_ping(struct db *db);
 

@@ -25,6 +25,7 @@ struct db_ops {
 	int64_t (*changes)(struct db *db);
 	const char *(*errmsg)(struct db *db);
 	enum err (*checkpoint)(struct db *db);     /* may be NULL */
+	enum err (*data_version)(struct db *db, uint64_t *v); /* may be NULL: never cache */
 	void (*no_autocheckpoint)(struct db *db);  /* may be NULL */
 };
 

@@ -186,6 +186,22 @@ static enum err s_checkpoint(struct db *db)
 	return rc == SQLITE_OK || rc == SQLITE_BUSY ? ERR_OK : map_rc(rc);
 }
 
+/* Other connections' commits bump PRAGMA data_version; our own bump total_changes. */
+static enum err s_data_version(struct db *db, uint64_t *v)
+{
+	static const char sql[] = "PRAGMA data_version";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	bool row;
+	rc = db_step(st, &row);
+	uint64_t dv = rc == ERR_OK && row ? (uint64_t)db_col_int(st, 0) : 0;
+	db_done(st);
+	*v = dv << 40 ^ (uint64_t)sqlite3_total_changes64(H(db));
+	return rc;
+}
+
 static void s_no_autocheckpoint(struct db *db)
 {
 	sqlite3_wal_autocheckpoint(H(db), 0);
@@ -211,5 +227,6 @@ const struct db_ops db_sqlite_ops = {
 	.changes = s_changes,
 	.errmsg = s_errmsg,
 	.checkpoint = s_checkpoint,
+	.data_version = s_data_version,
 	.no_autocheckpoint = s_no_autocheckpoint,
 };

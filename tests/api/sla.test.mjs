@@ -100,7 +100,7 @@ test('a missed call gets its follow-up; due then breach arrive once each, across
   assert.ok(fu, 'the SLA follow-up is on the call');
   const due = Date.parse(fu.dueAt);
   const outcome = Date.parse(patched.json.call.outcomeAt);
-  assert.ok(Math.abs(due - outcome - 15 * 60000) < 2000, 'due 15 minutes after the outcome (always open)');
+  assert.ok(Math.abs(due - outcome - 15 * 60000) < 2000, `due 15 minutes after the outcome (always open): ${fu.dueAt} vs ${patched.json.call.outcomeAt}, ${JSON.stringify(patched.json.call.followUpTasks)}`);
   assert.equal(fu.priority, 'high');
   const before = await srv.req('GET', '/api/notifications/follow-ups', { token: owner });
   assert.equal(before.status, 200);
