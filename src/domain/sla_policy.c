@@ -371,7 +371,16 @@ enum err sla_notices_run(struct db *db, const char *alert_email, int64_t now, in
 		int n = 0;
 		if (!a)
 			return ERR_NOMEM;
-		enum err rc = db_begin_write(db);
+		/* Look first without the write lock: most ticks find nothing to send,
+		 * and an idle tick must not disturb writers (or readers' caches). */
+		enum err rc = store_notices_due(db, kind, now, 1, a, &rows, &n);
+		if (rc != ERR_OK || n == 0) {
+			arena_free(a);
+			if (rc != ERR_OK)
+				return rc;
+			continue;
+		}
+		rc = db_begin_write(db);
 		if (rc == ERR_OK)
 			rc = store_notices_due(db, kind, now, 100, a, &rows, &n);
 		for (int i = 0; rc == ERR_OK && i < n; i++) {
