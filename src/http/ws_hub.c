@@ -185,11 +185,15 @@ static void conn_close(struct conn *c, uint16_t code, const char *reason)
 	c->dead = true;
 }
 
-static void conn_queue(struct ws_hub *h, struct conn *c, const char *msg, size_t len)
+static void conn_queue(struct ws_hub *h, struct conn *c, const char *msg, size_t len, bool replay)
 {
 	if (c->dead)
 		return;
-	if (wslay_event_get_queued_msg_length(c->ctx) > SLOW_BYTES) {
+	/* A replay is bounded by REPLAY_MAX and sent as it is queued; only live
+	 * traffic piling up behind a reader that does not keep up is "too slow". */
+	if (replay)
+		wslay_event_send(c->ctx);
+	else if (wslay_event_get_queued_msg_length(c->ctx) > SLOW_BYTES) {
 		atomic_fetch_add(&h->dropped_slow, 1);
 		conn_close(c, 1008, "too slow");
 		return;
@@ -256,7 +260,7 @@ static bool fan_one(void *ctx, const struct event_row *e)
 	if (msg) {
 		for (struct conn *c = f->only ? f->only : h->conns; c; c = f->only ? NULL : c->next)
 			if (visible(c, e, aud, naud))
-				conn_queue(h, c, msg, len);
+				conn_queue(h, c, msg, len, f->only != NULL);
 		free(msg);
 	}
 	if (!f->only)

@@ -117,3 +117,23 @@ test('bad since is 400; the server stays healthy after abrupt disconnects', asyn
   }
   assert.ok(await srv.healthy());
 });
+
+test('a long replay (1,500 missed events) arrives whole, in order', async () => {
+  const first = connect(owner);
+  await first.opened;
+  await srv.req('PATCH', `/api/calls/${calls[10].id}`, { token: owner, body: { notes: 'mark' } });
+  const mark = await first.next((e) => e.data.callId === calls[10].id);
+  first.close();
+  const N = 1500;
+  for (let i = 0; i < N; i++) {
+    const r = await srv.req('PATCH', `/api/calls/${calls[11 + (i % 50)].id}`, { token: owner, body: { notes: `bulk ${i}` } });
+    assert.equal(r.status, 200);
+  }
+  const again = connect(owner, `&since=${mark.id}`);
+  await again.opened;
+  await again.next((e) => e.data.changes?.notes?.to === `bulk ${N - 1}`, 10000);
+  const ids = again.events.map((e) => e.id);
+  assert.equal(ids.length, N);
+  assert.deepEqual(ids, [...ids].sort((x, y) => x - y));
+  again.close();
+});
