@@ -67,6 +67,7 @@ struct ws_hub {
 	/* hub thread only: */
 	struct conn *conns;
 	int64_t seq;                   /* last event fanned out */
+	int ndead;                     /* connections marked dead, waiting for reap */
 	struct db *db;
 	/* read by other threads: */
 	atomic_llong nconns, delivered, dropped_slow, last_seq;
@@ -84,6 +85,14 @@ bool ws_accept_key(const char *client_key, char out[32])
 	memcpy(buf + kl, guid, sizeof guid - 1);
 	crypto_sha1(buf, kl + sizeof guid - 1, digest);
 	return crypto_base64(digest, sizeof digest, out, 32, false);
+}
+
+static void mark_dead(struct conn *c)
+{
+	if (!c->dead) {
+		c->dead = true;
+		c->hub->ndead++;
+	}
 }
 
 static ssize_t on_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *user)
@@ -113,10 +122,12 @@ static ssize_t on_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
 
 static ssize_t on_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *user)
 {
-	(void)flags;
 	struct conn *c = user;
 	ssize_t r;
-	while ((r = send(c->fd, data, len, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+	/* wslay hands over a frame's header and payload separately: MSG_MORE lets
+	 * the kernel put them in one segment (one wake-up for the reader, not two). */
+	int more = (flags & WSLAY_MSG_MORE) ? MSG_MORE : 0;
+	while ((r = send(c->fd, data, len, MSG_NOSIGNAL | more)) < 0 && errno == EINTR)
 		;
 	if (r < 0) {
 		wslay_event_set_error(ctx, (errno == EAGAIN || errno == EWOULDBLOCK) ? WSLAY_ERR_WOULDBLOCK
@@ -163,11 +174,11 @@ static void conn_flush(struct ws_hub *h, struct conn *c)
 	if (c->dead)
 		return;
 	if (wslay_event_send(c->ctx) != 0) {
-		c->dead = true;
+		mark_dead(c);
 		return;
 	}
 	if (!wslay_event_want_read(c->ctx) && !wslay_event_want_write(c->ctx)) {
-		c->dead = true; /* closed cleanly */
+		mark_dead(c); /* closed cleanly */
 		return;
 	}
 	bool out = wslay_event_want_write(c->ctx);
@@ -182,7 +193,7 @@ static void conn_close(struct conn *c, uint16_t code, const char *reason)
 {
 	wslay_event_queue_close(c->ctx, code, (const uint8_t *)reason, strlen(reason));
 	wslay_event_send(c->ctx);
-	c->dead = true;
+	mark_dead(c);
 }
 
 static void conn_queue(struct ws_hub *h, struct conn *c, const char *msg, size_t len, bool replay)
@@ -200,7 +211,7 @@ static void conn_queue(struct ws_hub *h, struct conn *c, const char *msg, size_t
 	}
 	struct wslay_event_msg m = {.opcode = WSLAY_TEXT_FRAME, .msg = (const uint8_t *)msg, .msg_length = len};
 	if (wslay_event_queue_msg(c->ctx, &m) != 0)
-		c->dead = true;
+		mark_dead(c);
 	else
 		atomic_fetch_add(&h->delivered, 1);
 }
@@ -363,6 +374,9 @@ static void keepalive(struct ws_hub *h, int64_t now)
 
 static void reap(struct ws_hub *h)
 {
+	if (!h->ndead)
+		return;
+	h->ndead = 0;
 	struct conn *c = h->conns;
 	while (c) {
 		struct conn *next = c->next;
@@ -393,7 +407,7 @@ static void *run(void *arg)
 			if (c->dead)
 				continue;
 			if ((evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && wslay_event_recv(c->ctx) != 0)
-				c->dead = true;
+				mark_dead(c);
 			conn_flush(h, c);
 		}
 		pthread_mutex_lock(&h->lock);
