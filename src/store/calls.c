@@ -268,7 +268,7 @@ static void where(struct sqlb *b, const struct call_query *q)
 	else if (q->spam == CALLQ_SPAM_ONLY)
 		sqlb_sql(b, " AND c.spam = 1");
 	if (q->triage)
-		sqlb_sql(b, " AND c.queue_status != 'none'");
+		sqlb_sql(b, " AND c.queue_status IN ('triage', 'followup')");
 }
 
 static const char *sort_expr(enum callq_sort s)
@@ -291,7 +291,9 @@ static void build_page(struct sqlb *b, const struct call_query *q)
 	if (q->sort == CALLQ_SORT_TRIAGE) {
 		/* Rank the whole queue on the cheap score parts, then read full rows for one page only. */
 		sqlb_sql(b, "WITH ranked AS (SELECT c.id AS t_id, " TRIAGE_OVERDUE " AS t_over, " TRIAGE_ATTEMPTS
-			    " AS t_att, " TRIAGE_AGE " AS t_age, " TRIAGE_BASE " AS t_base" CALL_FROM);
+			    " AS t_att, " TRIAGE_AGE " AS t_age, " TRIAGE_BASE " AS t_base");
+		/* Only the do-not-contact filter needs the contact here; the page query joins the rest. */
+		sqlb_sql(b, q->dnc >= 0 ? " FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id" : " FROM calls c");
 		sqlb_int(b, q->now);
 		sqlb_int(b, q->now);
 		sqlb_int(b, q->now);
@@ -782,7 +784,7 @@ enum err store_calls_triage_bands(struct db *db, const char *workspace_id, const
 	sqlb_init(&b);
 	sqlb_sql(&b, "SELECT SUM(s >= 1000), SUM(s >= 300 AND s < 1000), SUM(s >= 100 AND s < 300), SUM(s < 100)"
 		     " FROM (SELECT " TRIAGE_SCORE " AS s FROM (SELECT " TRIAGE_OVERDUE " AS t_over, " TRIAGE_ATTEMPTS
-		     " AS t_att, " TRIAGE_AGE " AS t_age, " TRIAGE_BASE " AS t_base" CALL_FROM);
+		     " AS t_att, " TRIAGE_AGE " AS t_age, " TRIAGE_BASE " AS t_base FROM calls c");
 	sqlb_int(&b, now);
 	sqlb_int(&b, now);
 	sqlb_int(&b, now);
