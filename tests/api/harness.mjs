@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-export const BIN = process.env.SWITCHBOARD_BIN || path.resolve(import.meta.dirname, '../../switchboard');
+export const BIN = process.env.SWITCHBOARD_BIN || path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../switchboard');
 
 export function freshDataDir() {
   return mkdtempSync(path.join(tmpdir(), 'sb-test-'));
