@@ -124,9 +124,20 @@ static void post(struct sim *s, const struct sim_event *e)
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	CURLcode cc = curl_easy_perform(c);
+	/* A callback can beat the dial job to recording the CallSid (404), or meet a
+	 * busy server: try again shortly, in order, before giving up on it. */
+	CURLcode cc;
 	long code = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	for (int attempt = 0;; attempt++) {
+		cc = curl_easy_perform(c);
+		code = 0;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+		bool retry = cc != CURLE_OK || code == 404 || code >= 500;
+		if (!retry || attempt == 20)
+			break;
+		struct timespec pause = {0, 100 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
 	if (cc != CURLE_OK || code >= 300)
 		log_warn("telephony sim: status callback %s %s: %s (HTTP %ld)", e->sid, e->status,
 			 cc != CURLE_OK ? curl_easy_strerror(cc) : "refused", code);
