@@ -26,7 +26,10 @@ void cli_seed_help(FILE *f)
 		   "--seed S     PRNG seed, a non-negative integer (default 1)\n"
 		   "--now T      the end of the generated period (default: today 00:00 UTC)\n"
 		   "--days D     length of the period in days (default %d)\n\n"
-		   "Progress goes to stderr; a summary line (rows per table, digest, seconds) to stdout.\n\n",
+		   "From 100,000 calls on, the calls go in as one transaction (all or nothing) that\n"
+		   "rebuilds the calls indexes at its end; it is fastest with no server running on\n"
+		   "the database. Progress goes to stderr; a summary line (rows per table, digest,\n"
+		   "seconds) to stdout.\n\n",
 		SEED_MAX_CALLS, SEED_DEFAULT_DAYS);
 	config_print_flags(f, CFG_FLAG_DATA);
 }
@@ -66,18 +69,23 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
+struct progress {
+	int64_t t0;         /* clock_mono_us at the start */
+	const char *stage;  /* last printed */
+	int64_t tenth;
+};
+
+/* One stderr line per stage and tenth of the way. */
 static void on_progress(void *ctx, int64_t done, int64_t total, const char *stage)
 {
-	int64_t *t0 = ctx;
-	static int64_t last_tenth = -1;
-	static const char *last_stage;
-	int64_t tenth = done * 10 / total;
-	if (stage == last_stage && tenth == last_tenth)
+	struct progress *p = ctx;
+	int64_t tenth = total > 0 ? done * 10 / total : 0;
+	if (stage == p->stage && tenth == p->tenth)
 		return;
-	last_stage = stage;
-	last_tenth = tenth;
+	p->stage = stage;
+	p->tenth = tenth;
 	fprintf(stderr, "seed: %s %lld/%lld (%.1f s)\n", stage, (long long)done, (long long)total,
-		(double)(clock_mono_us() - *t0) / 1e6);
+		(double)(clock_mono_us() - p->t0) / 1e6);
 }
 
 /* Reads --calls and friends into o; 0 or exit status 2 (reported). */
@@ -119,9 +127,9 @@ static int calls_opts(int argc, char **argv, struct seed_opts *o)
 
 static int seed_data(struct db *db, struct seed_opts *o)
 {
-	int64_t t0 = clock_mono_us();
+	struct progress p = {.t0 = clock_mono_us(), .tenth = -1};
 	o->progress = on_progress;
-	o->progress_ctx = &t0;
+	o->progress_ctx = &p;
 	struct seed_summary s;
 	struct err_detail d = {0};
 	enum err rc = seed_calls(db, o, &s, &d);

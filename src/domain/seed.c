@@ -22,8 +22,6 @@
  * indexed 0..SPACE-1 so per-number state fits in two flat arrays. */
 #include "domain/seed.h"
 
-#include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,16 +29,16 @@
 
 #include "core/arena.h"
 #include "core/clock.h"
+#include "core/tz.h"
 #include "domain/accounts.h"
-#include "domain/calls.h"
+#include "domain/seed_int.h"
 #include "store/accounts.h"
 #include "store/contacts.h"
-#include "store/followups.h"
-#include "store/jobs.h"
 #include "store/seed.h"
-#include "domain/seed_int.h"
 
 #define BATCH 10000
+#define BULK_MIN 100000         /* calls: from here on one transaction, indexes rebuilt once */
+#define FTS_BUFFER (64 << 20)   /* search index buffer during a bulk load */
 
 /* ---- PRNG, ids, digest ---- */
 
@@ -94,13 +92,15 @@ void seed_id(struct rng *r, int64_t ms, char out[ID_SIZE])
 	*o = 0;
 }
 
-void seed_sid(struct rng *r, const char *prefix, char out[40])
+void seed_sid(struct rng *r, const char *prefix, int64_t ms, char out[40])
 {
-	uint64_t x = rnext(r), y = rnext(r);
-	int n = snprintf(out, 40, "%s", prefix);
+	uint64_t x = rnext(r), y = rnext(r), t = (uint64_t)ms;
+	int n = snprintf(out, 40, "%.2s", prefix);
+	for (int i = 11; i >= 0; i--)
+		out[n++] = hexd[(t >> (4 * i)) & 15];
 	for (int i = 0; i < 16; i++, x >>= 4)
 		out[n++] = hexd[x & 15];
-	for (int i = 0; i < 16; i++, y >>= 4)
+	for (int i = 0; i < 4; i++, y >>= 4)
 		out[n++] = hexd[y & 15];
 	out[n] = 0;
 }
@@ -176,44 +176,12 @@ static int64_t num_index(const char *e164)
 	return -1;
 }
 
-/* ---- local time: the workspace's zone, US daylight-saving rules ---- */
-
-static const struct {
-	const char *name;
-	int std_min;
-	bool dst;
-} zones[] = {
-	{"America/New_York", -300, true}, {"America/Detroit", -300, true},  {"America/Toronto", -300, true},
-	{"America/Chicago", -360, true},  {"America/Denver", -420, true},   {"America/Phoenix", -420, false},
-	{"America/Los_Angeles", -480, true}, {"America/Anchorage", -540, true}, {"Pacific/Honolulu", -600, false},
-};
+/* ---- local time: the workspace's zone ---- */
 
 static int64_t weekday(int64_t day) { return ((day % 7) + 11) % 7; } /* 0 = Sunday; 1970-01-01 was a Thursday */
 
-/* Offset from UTC in ms at utc for the zone (unknown zones: UTC). */
-static int64_t zone_offset(int zone, int64_t utc)
-{
-	if (zone < 0)
-		return 0;
-	int64_t std = zones[zone].std_min * MIN_MS;
-	if (!zones[zone].dst)
-		return std;
-	int64_t local_day = (utc + std) / DAY_MS, y = 1970 + local_day / 366;
-	while (clock_days_from_civil(y + 1, 1, 1) <= local_day)
-		y++;
-	int64_t mar = clock_days_from_civil(y, 3, 1), nov = clock_days_from_civil(y, 11, 1);
-	int64_t start_day = mar + (7 - weekday(mar)) % 7 + 7, end_day = nov + (7 - weekday(nov)) % 7;
-	int64_t start = start_day * DAY_MS + 2 * HOUR_MS - std, end = end_day * DAY_MS + 2 * HOUR_MS - std - HOUR_MS;
-	return utc >= start && utc < end ? std + HOUR_MS : std;
-}
-
-static int zone_find(const char *tz)
-{
-	for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++)
-		if (tz && !strcmp(tz, zones[i].name))
-			return (int)i;
-	return -1;
-}
+/* Offset from UTC in ms at utc in the workspace's zone (UTC when it could not be loaded). */
+static int64_t zone_offset(const struct gen *g, int64_t utc) { return (int64_t)tz_offset_at(g->tz, utc, NULL) * 1000; }
 
 /* ---- vocabulary ---- */
 
@@ -271,7 +239,7 @@ static const double hour_weight[24] = {0.12, 0.08, 0.06, 0.06, 0.08, 0.18, 0.5, 
 
 int64_t seed_local_midnight(const struct gen *g, int64_t t)
 {
-	int64_t off = zone_offset(g->zone, t), local = t + off;
+	int64_t off = zone_offset(g, t), local = t + off;
 	return local - local % DAY_MS - off;
 }
 
@@ -283,7 +251,7 @@ void seed_local_time(const struct gen *g, int64_t t, int *hour, int *wd)
 		*wd = g->slot_wd[s];
 		return;
 	}
-	int64_t local = t + zone_offset(g->zone, t);
+	int64_t local = t + zone_offset(g, t);
 	*hour = (int)((local % DAY_MS) / HOUR_MS);
 	*wd = (int)weekday(local / DAY_MS);
 }
@@ -320,11 +288,15 @@ static enum err setup_staff(struct gen *g)
 	if (rc != ERR_OK)
 		return err_set(g->d, rc, "workspace %s: %s", g->o->workspace, err_str(rc));
 	memcpy(g->ws, ws.id, ID_SIZE);
-	g->zone = zone_find(ws.time_zone);
-	snprintf(g->company, sizeof g->company, "%c%s Home Services", g->o->workspace[0] - 'a' + 'A',
-		 g->o->workspace + 1);
-	if (g->o->workspace[0] < 'a' || g->o->workspace[0] > 'z')
-		snprintf(g->company, sizeof g->company, "Home Services %s", g->o->workspace);
+	g->tz = tz_get(ws.time_zone); /* NULL (UTC) for a zone the system does not know */
+	/* "acme-plumbing" answers the phone as "Acme Plumbing Home Services". */
+	snprintf(g->company, sizeof g->company, "%s Home Services", g->o->workspace);
+	for (char *p = g->company; *p && p < g->company + strlen(g->o->workspace); p++) {
+		if (*p == '-')
+			*p = ' ';
+		else if ((p == g->company || p[-1] == ' ') && *p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	}
 	return ERR_OK;
 }
 
@@ -375,7 +347,7 @@ static struct person *person_add(struct gen *g)
 	return p;
 }
 
-static bool on_contact(void *ctx, const char *id, const char *name, const char *address)
+static bool on_contact(void *ctx, const char *id, const char *name, const char *email, const char *address)
 {
 	struct gen *g = ctx;
 	struct person *p = person_add(g);
@@ -383,6 +355,7 @@ static bool on_contact(void *ctx, const char *id, const char *name, const char *
 		return false;
 	snprintf(p->id, sizeof p->id, "%s", id);
 	p->name = arena_strdup(g->a, name);
+	p->email = arena_strdup(g->a, email);
 	p->address = arena_strdup(g->a, address);
 	return true;
 }
@@ -498,10 +471,13 @@ static enum err make_person(struct gen *g)
 		snprintf(address, sizeof address, "%d %s %s, %s", house, street, kind, city);
 	}
 	p->vip = chance(r, 0.03);
-	bool dnc = chance(r, 0.015);
+	/* About 2% are on do-not-contact; the first contact of every run (one of the
+	 * frequent callers) is, so even a small workspace has one for the compliance gate. */
+	bool dnc = chance(r, 0.02) || g->npeople == g->first_new + 1;
 	int64_t created = g->start - range(r, DAY_MS, 3 * 365 * DAY_MS);
 	seed_id(r, created, p->id);
 	p->name = arena_strdup(g->a, name);
+	p->email = email[0] ? arena_strdup(g->a, email) : NULL;
 	p->address = address[0] ? arena_strdup(g->a, address) : NULL;
 	const char *phones[3];
 	p->nphones = (uint8_t)(PICK(r, nphones_w) + 1);
@@ -523,18 +499,22 @@ static enum err make_person(struct gen *g)
 		seed_h_str(h, phones[i]);
 	g->sum->contacts++;
 	g->sum->phones += p->nphones;
-	return store_contact_insert(g->db, &ct);
+	return store_seed_contact_insert(g->db, &ct);
 }
 
 static enum err make_people(struct gen *g, int64_t n)
 {
 	enum err rc = ERR_OK;
+	g->first_new = g->npeople;
+	int64_t after_rid = 0;
 	for (int64_t i = 0; i < n && rc == ERR_OK; i++) {
-		if (i % BATCH == 0 && (rc = db_begin_write(g->db)) != ERR_OK)
+		if (i % BATCH == 0 && ((rc = db_begin_write(g->db)) != ERR_OK ||
+				       (rc = store_seed_contacts_max_rid(g->db, &after_rid)) != ERR_OK))
 			break;
 		rc = make_person(g);
 		if (rc == ERR_OK && (i % BATCH == BATCH - 1 || i == n - 1)) {
-			rc = db_commit(g->db);
+			if ((rc = store_seed_contacts_index(g->db, after_rid)) == ERR_OK)
+				rc = db_commit(g->db);
 			if (g->o->progress)
 				g->o->progress(g->o->progress_ctx, i + 1, n, "contacts");
 		}
@@ -544,7 +524,7 @@ static enum err make_people(struct gen *g, int64_t n)
 
 static enum err make_spam_pool(struct gen *g)
 {
-	g->nspam = g->o->calls / 500 > 4 ? g->o->calls / 500 : 4;
+	g->nspam = g->o->calls / 400 > 4 ? g->o->calls / 400 : 4;
 	if (!(g->spam = malloc(sizeof *g->spam * (size_t)g->nspam)))
 		return ERR_NOMEM;
 	for (int64_t i = 0; i < g->nspam; i++) {
@@ -576,7 +556,7 @@ static int64_t *make_times(struct gen *g)
 	}
 	double total = 0;
 	for (int64_t s = 0; s < nslots; s++) {
-		int64_t at = g->start + s * HOUR_MS, local = at + zone_offset(g->zone, at);
+		int64_t at = g->start + s * HOUR_MS, local = at + zone_offset(g, at);
 		g->slot_hour[s] = (uint8_t)((local % DAY_MS) / HOUR_MS);
 		g->slot_wd[s] = (uint8_t)weekday(local / DAY_MS);
 		total += day_weight[g->slot_wd[s]] * hour_weight[g->slot_hour[s]];
@@ -616,30 +596,59 @@ static enum err check_opts(const struct seed_opts *o, struct err_detail *d)
 	return ERR_OK;
 }
 
+/* Calls in batches of BATCH (progress is reported per batch). A small load
+ * commits each batch. A large one runs as one transaction that drops the
+ * calls table's secondary indexes first and builds them once at the end: all
+ * or nothing, so an interrupted load leaves the database as it was. */
 static enum err write_calls(struct gen *g, const int64_t *times)
 {
 	struct gcall *k = malloc(sizeof *k);
 	if (!k)
 		return ERR_NOMEM;
+	struct store_seed_indexes idx = {0};
+	int64_t hashsize = 0;
+	bool bulk = g->o->calls >= BULK_MIN;
 	enum err rc = ERR_OK;
-	int64_t n = g->o->calls, after_rid = 0;
+	int64_t n = g->o->calls, rid = 0;
 	for (int64_t i = 0; i < n && rc == ERR_OK; i++) {
-		if (i % BATCH == 0) {
-			if ((rc = db_begin_write(g->db)) != ERR_OK || (rc = store_seed_calls_max_rid(g->db, &after_rid)) != ERR_OK)
-				break;
-		}
-		seed_call_make(g, k, times[i]);
+		if ((i == 0 || (!bulk && i % BATCH == 0)) &&
+		    ((rc = db_begin_write(g->db)) != ERR_OK || (rc = store_seed_calls_max_rid(g->db, &rid)) != ERR_OK))
+			break;
+		if (bulk && i == 0 && ((rc = store_seed_indexes_drop(g->db, &idx)) != ERR_OK ||
+				       (rc = store_seed_search_stage(g->db)) != ERR_OK))
+			break;
+		seed_call_make(g, k, times[i], n - 1 - i);
+		k->x.rid = ++rid;
+		k->x.staged = bulk;
 		rc = seed_call_write(g, k);
 		if (rc == ERR_OK && (i % BATCH == BATCH - 1 || i == n - 1)) {
-			if ((rc = store_seed_calls_index(g->db, after_rid)) == ERR_OK)
+			if (!bulk)
 				rc = db_commit(g->db);
 			if (rc == ERR_OK && g->o->progress)
 				g->o->progress(g->o->progress_ctx, i + 1, n, "calls");
 		}
 	}
 	free(k);
-	if (rc == ERR_OK && (rc = db_begin_write(g->db)) == ERR_OK &&
-	    (rc = store_seed_contacts_seen(g->db, g->ws)) == ERR_OK)
+	if (rc == ERR_OK && bulk) {
+		if (g->o->progress)
+			g->o->progress(g->o->progress_ctx, 0, 1, "search index");
+		if ((rc = store_seed_fts_hashsize(g->db, FTS_BUFFER, &hashsize)) == ERR_OK &&
+		    (rc = store_seed_search_unstage(g->db)) == ERR_OK)
+			rc = store_seed_fts_hashsize(g->db, hashsize, &hashsize);
+		if (rc == ERR_OK && g->o->progress)
+			g->o->progress(g->o->progress_ctx, 1, 1, "search index");
+	}
+	int nidx = idx.n;
+	if (nidx) {
+		if (rc == ERR_OK && g->o->progress)
+			g->o->progress(g->o->progress_ctx, 0, nidx, "indexes");
+		enum err r2 = store_seed_indexes_restore(g->db, &idx);
+		if (rc == ERR_OK && (rc = r2) == ERR_OK && g->o->progress)
+			g->o->progress(g->o->progress_ctx, nidx, nidx, "indexes");
+	}
+	if (rc == ERR_OK && !bulk)
+		rc = db_begin_write(g->db);
+	if (rc == ERR_OK && (rc = store_seed_contacts_seen(g->db, g->ws)) == ERR_OK)
 		rc = db_commit(g->db);
 	return rc == ERR_OK ? ERR_OK : db_fail(g, rc, "calls");
 }
@@ -675,6 +684,7 @@ static enum err run(struct gen *g)
 	int64_t new_people = g->o->calls / 8 > 20 ? g->o->calls / 8 : 20;
 	if ((rc = make_people(g, new_people)) != ERR_OK || (rc = make_spam_pool(g)) != ERR_OK)
 		return rc;
+	g->recent_n = g->o->calls / 200 > 3 ? g->o->calls / 200 : 3;
 	int64_t *times = make_times(g);
 	if (!times)
 		return ERR_NOMEM;

@@ -7,8 +7,8 @@
  * same rows. Every id, time and value comes from a seeded PRNG and the fixed
  * `now`; the only exceptions are the workspace and the five staff users, which
  * are made (when missing) by the accounts module with ordinary ids. The
- * summary's digest covers every generated row with those ids replaced by the
- * workspace slug and the users' e-mails, so two runs can be compared by it.
+ * summary's digest covers every generated value, leaving the workspace id out
+ * and taking the users' e-mails for their ids, so two runs compare by it.
  *
  * Running again into the same workspace adds more calls: the PRNG is keyed by
  * the seed, the slug and the number of calls already there, earlier contacts
@@ -44,10 +44,13 @@ struct seed_summary {
 	double seconds;
 };
 
-/* Generates and writes o->calls calls (plus what they need) into the workspace,
- * one write transaction per batch of about 10,000 calls. ERR_INVALID (d says
- * which option) for bad options; ERR_STORE and friends when the database fails
- * (the batches committed so far stay). */
+/* Generates and writes o->calls calls (plus what they need) into the workspace.
+ * Contacts go in 10,000 per transaction. Under 100,000 calls, so do the calls;
+ * from 100,000 on, the calls are one transaction that rebuilds the calls
+ * indexes once at its end (all or nothing). The connection runs in bulk-load
+ * settings meanwhile (store/seed.h). ERR_INVALID (d names the option) for bad
+ * options; ERR_STORE and friends when the database fails (committed batches
+ * stay). */
 enum err seed_calls(struct db *db, const struct seed_opts *o, struct seed_summary *out, struct err_detail *d);
 
 #endif

@@ -11,8 +11,6 @@
 
 #include "domain/calls.h"
 #include "domain/seed_int.h"
-#include "store/followups.h"
-#include "store/jobs.h"
 #include "store/seed.h"
 
 /* What a caller calls about: tag, job title, the caller's words, value range (cents),
@@ -23,24 +21,24 @@ struct topic {
 	bool quote;
 };
 static const struct topic topics[] = {
-	{"water-heater", "Water heater replacement", "my water heater stopped making hot water", 120000, 380000, 10, 11, false},
-	{"no-heat", "Furnace repair - no heat", "the furnace runs but there's no heat in the house", 25000, 150000, 35, 10, false},
-	{"no-cool", "AC repair - not cooling", "the AC is blowing warm air", 25000, 180000, 15, 10, false},
-	{"leak", "Leak repair", "there's water leaking under the kitchen sink", 15000, 90000, 30, 10, false},
+	{"water-heater", "Water heater replacement", "my water heater stopped making hot water", 120000, 380000, 6, 11, false},
+	{"no-heat", "Furnace repair - no heat", "the furnace runs but there's no heat in the house", 25000, 150000, 20, 10, false},
+	{"no-cool", "AC repair - not cooling", "the AC is blowing warm air", 25000, 180000, 8, 10, false},
+	{"leak", "Leak repair", "there's water leaking under the kitchen sink", 15000, 90000, 18, 10, false},
 	{"drain-clog", "Drain cleaning", "the shower drain is completely clogged", 12000, 45000, 5, 9, false},
-	{"sewer", "Sewer line backup", "sewage is backing up into the basement floor drain", 35000, 600000, 60, 4, false},
+	{"sewer", "Sewer line backup", "sewage is backing up into the basement floor drain", 35000, 600000, 45, 4, false},
 	{"gas-smell", "Gas leak check", "I smell gas near the water heater", 15000, 80000, 90, 2, false},
-	{"electrical", "Breaker keeps tripping", "a breaker keeps tripping in the kitchen", 15000, 70000, 20, 6, false},
+	{"electrical", "Breaker keeps tripping", "a breaker keeps tripping in the kitchen", 15000, 70000, 10, 6, false},
 	{"panel-upgrade", "Electrical panel upgrade", "I need a quote for a 200 amp panel upgrade", 180000, 450000, 0, 3, true},
 	{"maintenance", "HVAC tune-up", "I'd like to schedule a maintenance visit for the furnace and AC", 9000, 25000, 0, 8, false},
 	{"thermostat", "Smart thermostat install", "I bought a smart thermostat and need it installed", 12000, 35000, 0, 4, false},
 	{"toilet", "Toilet repair", "my toilet keeps running and won't stop", 9000, 40000, 5, 6, false},
-	{"sump-pump", "Sump pump replacement", "the sump pump quit and the basement is taking on water", 60000, 180000, 70, 3, false},
+	{"sump-pump", "Sump pump replacement", "the sump pump quit and the basement is taking on water", 60000, 180000, 50, 3, false},
 	{"water-softener", "Water softener install", "I want a price on a water softener", 150000, 350000, 0, 3, true},
 	{"duct-cleaning", "Duct cleaning", "how much is duct cleaning for a two story house", 30000, 90000, 0, 3, true},
-	{"outlet", "Outlet repair", "two outlets in the bedroom stopped working", 9000, 30000, 10, 4, false},
+	{"outlet", "Outlet repair", "two outlets in the bedroom stopped working", 9000, 30000, 5, 4, false},
 	{"garbage-disposal", "Garbage disposal replacement", "the garbage disposal just hums and won't spin", 18000, 45000, 0, 3, false},
-	{"frozen-pipe", "Frozen pipe repair", "a pipe froze and burst in the garage", 30000, 150000, 80, 2, false},
+	{"frozen-pipe", "Frozen pipe repair", "a pipe froze and burst in the garage", 30000, 150000, 60, 2, false},
 };
 #define NTOPICS ((int)(sizeof topics / sizeof topics[0]))
 
@@ -82,15 +80,36 @@ static void sb_add(struct sb *b, const char *fmt, ...)
 		b->len = b->len + (size_t)w < b->n ? b->len + (size_t)w : b->n - 1;
 }
 
-/* s as JSON string content (our vocabulary has no control characters). */
+/* s as JSON string content. Names of earlier contacts come from the database
+ * and may hold anything; a string cut at the end of the buffer stays valid
+ * (nothing is cut inside an escape; UTF-8 is copied byte for byte). */
 static void sb_json(struct sb *b, const char *s)
 {
-	for (; *s && b->len + 3 < b->n; s++) {
-		if (*s == '"' || *s == '\\')
+	for (; *s && b->len + 8 < b->n; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch < 0x20) {
+			b->len += (size_t)snprintf(b->p + b->len, b->n - b->len, "\\u%04x", ch);
+			continue;
+		}
+		if (ch == '"' || ch == '\\')
 			b->p[b->len++] = '\\';
-		b->p[b->len++] = *s;
+		b->p[b->len++] = (char)ch;
 	}
 	b->p[b->len] = 0;
+}
+
+/* Drops a UTF-8 sequence cut short at the end of s (after a bounded copy). */
+static void utf8_trim(char *s)
+{
+	size_t n = strlen(s), i = n;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0 || (unsigned char)s[i - 1] < 0xc0)
+		return; /* ends in ASCII (or is all continuation bytes: left alone) */
+	unsigned char lead = (unsigned char)s[i - 1];
+	size_t want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	if (n - (i - 1) < want)
+		s[i - 1] = 0;
 }
 
 static const char *first_word(const char *s, char *out, size_t n)
@@ -99,9 +118,9 @@ static const char *first_word(const char *s, char *out, size_t n)
 	for (; s && s[i] && s[i] != ' ' && i + 1 < n; i++)
 		out[i] = s[i];
 	out[i] = 0;
+	utf8_trim(out);
 	return out;
 }
-
 
 static bool is(const char *s, const char *word) { return s && !strcmp(s, word); }
 
@@ -143,8 +162,9 @@ static void carrier_of(uint32_t num, bool spam, struct call *c)
 static int32_t pick_person(struct gen *g)
 {
 	for (int i = 0; i < 8 && g->npeople; i++) {
-		double u = unit(&g->rc);
-		int64_t k = (int64_t)(u * u * (double)g->npeople);
+		/* One call in ten comes from the busiest 1% (property managers, commercial accounts). */
+		int64_t busy = g->npeople / 100 > 0 ? g->npeople / 100 : 1;
+		int64_t k = chance(&g->rc, 0.1) ? range(&g->rc, 0, busy - 1) : range(&g->rc, 0, g->npeople - 1);
 		if (g->people[k].nphones)
 			return (int32_t)k;
 	}
@@ -186,12 +206,13 @@ static void party(struct gen *g, struct gcall *k)
 	} else {
 		c->direction = "in";
 		double x = unit(r);
-		if (x < 0.08) {
-			double u = unit(r);
+		if (x < 0.087) {
+			/* Three robocalls in ten come from the busiest 5% of spam numbers. */
+			int64_t busy = g->nspam / 20 > 0 ? g->nspam / 20 : 1;
 			c->spam = true;
-			k->num = g->spam[(int64_t)(u * u * u * (double)g->nspam)];
+			k->num = g->spam[chance(r, 0.3) ? range(r, 0, busy - 1) : range(r, 0, g->nspam - 1)];
 			k->tn = PICK(r, tn_spam);
-		} else if (x < 0.6826 && (k->person = pick_person(g)) >= 0) {
+		} else if (x < 0.6896 && (k->person = pick_person(g)) >= 0) {
 			const struct person *p = &g->people[k->person];
 			bool other = p->nphones > 1 && chance(r, 0.25);
 			k->num = other ? p->phones[range(r, 1, p->nphones - 1)] : p->phones[0];
@@ -303,10 +324,14 @@ static void outcome_spam(struct gen *g, struct gcall *k)
 	c->disposition = !c->intent || chance(r, 0.65) ? "spam" : NULL;
 }
 
+/* The second to fourth newest inbound calls of a run always wait for an outcome,
+ * so even a small run has a triage queue (the newest follows the odds). */
+static bool forced_recent(const struct gcall *k) { return k->newest >= 1 && k->newest <= 3; }
+
 static void outcome_in(struct gen *g, struct gcall *k)
 {
 	static const char *const booked_intents[] = {"emergency", "routine", "quote"};
-	static const double booked_p[] = {0.7, 0.45, 0.3};
+	static const double booked_p[] = {0.6, 0.38, 0.25};
 	struct rng *r = &g->rc;
 	struct call *c = &k->c;
 	int64_t age = g->now - c->started_at;
@@ -322,7 +347,7 @@ static void outcome_in(struct gen *g, struct gcall *k)
 		} else {
 			no_answer(r, c);
 		}
-		if (age < 48 * HOUR_MS && chance(r, 0.75))
+		if ((age < 48 * HOUR_MS || k->newest < g->recent_n) && (chance(r, 0.75) || forced_recent(k)))
 			c->disposition = NULL; /* still waiting for a human */
 		else
 			c->disposition = chance(r, 0.72) ? "missed" : "callback";
@@ -330,7 +355,7 @@ static void outcome_in(struct gen *g, struct gcall *k)
 	}
 	answer(g, k, chance(r, c->after_hours ? 0.9 : 0.22));
 	intent_for(k, r);
-	if (age < 36 * HOUR_MS && chance(r, 0.3)) {
+	if ((age < 36 * HOUR_MS || k->newest < g->recent_n) && (chance(r, 0.3) || forced_recent(k))) {
 		c->disposition = NULL;
 		return;
 	}
@@ -522,7 +547,7 @@ static void recording(struct gen *g, struct gcall *k)
 	bool answered = c->answered_at != I64_NULL;
 	bool rec = is(c->status, "voicemail") || (answered && !c->spam && (is(c->agent_type, "ai") || chance(r, 0.65)));
 	if (rec) {
-		seed_sid(r, "RE", k->rec_sid);
+		seed_sid(r, "RE", c->ended_at, k->rec_sid);
 		snprintf(k->rec_url, sizeof k->rec_url, "https://recordings.switchboard.invalid/%s.mp3", k->rec_sid);
 		c->recording_url = k->rec_url;
 		k->x.recording_sid = k->rec_sid;
@@ -551,6 +576,7 @@ static void say(struct turn *t, int *n, bool caller, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(t[*n].text, sizeof t[*n].text, fmt, ap);
 	va_end(ap);
+	utf8_trim(t[*n].text);
 	t[(*n)++].caller = caller;
 }
 
@@ -624,6 +650,8 @@ static int conversation(struct gen *g, struct gcall *k, struct turn *t)
 	}
 	if (k->new_job)
 		booking_line(g, k, t, &n);
+	else if (ii == 0)
+		say(t, &n, false, "I'm paging our on-call technician now. They'll call you back within 15 minutes.");
 	else
 		say(t, &n, false, "%s", is(c->disposition, "callback") ? "I'll have someone call you back shortly with options."
 									   : "You're all set. Anything else I can help with?");
@@ -659,7 +687,7 @@ static void transcript(struct gen *g, struct gcall *k)
 
 static void followup(struct gen *g, struct gcall *k)
 {
-	static const int type_w[] = {70, 20, 5, 5}, old_w[] = {85, 7, 8}, prio_w[] = {80, 20};
+	static const int type_w[] = {70, 20, 5, 5}, old_w[] = {90, 7, 3}, prio_w[] = {80, 20};
 	static const char *const types[] = {"callback", "sms", "email", "task"}, *const old[] = {"done", "cancelled", "open"};
 	struct rng *r = &g->rc;
 	struct call *c = &k->c;
@@ -674,7 +702,7 @@ static void followup(struct gen *g, struct gcall *k)
 	if (due > g->now)
 		status = "open";
 	else if (g->now - c->started_at < 3 * DAY_MS)
-		status = chance(r, 0.45) ? "open" : "done";
+		status = chance(r, 0.3) ? "open" : "done";
 	else
 		status = old[PICK(r, old_w)];
 	int64_t completed = I64_NULL, updated = created;
@@ -740,16 +768,17 @@ static void finish(struct gen *g, struct gcall *k)
 	}
 }
 
-void seed_call_make(struct gen *g, struct gcall *k, int64_t t)
+void seed_call_make(struct gen *g, struct gcall *k, int64_t t, int64_t newest)
 {
 	struct rng *r = &g->rc;
 	struct call *c = &k->c;
 	memset(k, 0, offsetof(struct gcall, body));
+	k->newest = newest;
 	k->body[0] = k->text[0] = 0;
 	call_blank(c);
 	k->person = k->agent = k->assignee = -1;
 	seed_id(r, t, k->id);
-	seed_sid(r, "CA", k->sid);
+	seed_sid(r, "CA", t, k->sid);
 	c->id = k->id;
 	c->workspace_id = g->ws;
 	c->started_at = c->created_at = t;
@@ -841,16 +870,19 @@ enum err seed_call_write(struct gen *g, struct gcall *k)
 {
 	enum err rc = ERR_OK;
 	if (k->new_job) {
-		rc = store_job_insert(g->db, &k->job);
-		for (int i = 0; i < k->ntechs && rc == ERR_OK; i++)
-			rc = store_job_assign(g->db, g->ws, k->job_id, g->staff_id[k->techs[i]]);
+		const char *techs[2] = {g->staff_id[k->techs[0]], g->staff_id[k->techs[1]]};
+		rc = store_seed_job_insert(g->db, &k->job, techs, k->ntechs);
 	}
+	const struct person *p = k->person >= 0 ? &g->people[k->person] : NULL;
+	k->x.contact_name = p ? p->name : NULL;
+	k->x.contact_email = p ? p->email : NULL;
+	k->x.transcript_text = k->has_tr ? k->text : NULL;
 	if (rc == ERR_OK)
 		rc = store_seed_call_insert(g->db, &k->c, &k->x);
 	if (rc == ERR_OK && k->has_tr)
 		rc = store_seed_transcript_insert(g->db, g->ws, k->id, &k->tr);
 	if (rc == ERR_OK && k->has_fu)
-		rc = store_followup_insert(g->db, &k->fu);
+		rc = store_seed_followup_insert(g->db, &k->fu, is(k->fu.status, "open") && k->fu.due_at <= g->now ? k->fu.due_at : I64_NULL);
 	if (rc == ERR_OK) {
 		digest(g, k);
 		count(g->sum, k);

@@ -8,6 +8,7 @@
 
 #include "core/arena.h"
 #include "core/ids.h"
+#include "core/tz.h"
 #include "domain/seed.h"
 #include "store/jobs.h"
 #include "store/model.h"
@@ -53,8 +54,9 @@ int seed_pick(struct rng *r, const int *w, int n);
 
 /* A UUIDv7 for time ms whose other 74 bits come from r. */
 void seed_id(struct rng *r, int64_t ms, char out[ID_SIZE]);
-/* A vendor-style id: prefix and 32 hex digits ("CA...", "RE..."). */
-void seed_sid(struct rng *r, const char *prefix, char out[40]);
+/* A vendor-style id: a 2-letter prefix and 32 hex digits ("CA...", "RE..."), the
+ * first 12 of them the time ms, so ids made in time order index in order. */
+void seed_sid(struct rng *r, const char *prefix, int64_t ms, char out[40]);
 /* FNV-1a digest steps. */
 void seed_h_str(uint64_t *h, const char *s);
 void seed_h_int(uint64_t *h, int64_t v);
@@ -67,7 +69,7 @@ struct topic;
 
 struct person {
 	char id[ID_SIZE];
-	const char *name, *address; /* arena */
+	const char *name, *email, *address; /* arena */
 	uint32_t phones[3];
 	uint8_t nphones;
 	bool vip;
@@ -84,7 +86,7 @@ struct gen {
 	struct rng rs, rt, rc; /* setup and contacts; times; calls */
 	char ws[ID_SIZE];
 	char company[96];
-	int zone;              /* index in seed.c's zone table, -1 = UTC */
+	const struct tz *tz;   /* the workspace's zone (core/tz.h cache), NULL = UTC */
 	int64_t start, now;
 	char staff_id[NSTAFF][ID_SIZE];
 	char staff_email[NSTAFF][160];
@@ -92,6 +94,10 @@ struct gen {
 	struct seed_number num[3]; /* main line, Google Business Profile, ads */
 	struct person *people;
 	int64_t npeople, cap;
+	int64_t first_new;     /* people[first_new..] were made by this run */
+	/* The run's recent_n newest calls count as recent (may still wait for an
+	 * outcome) even when a small run has none in the last day or two. */
+	int64_t recent_n;
 	int32_t *owner;  /* per number: 0 free, k + 1 = people[k], -1 spam */
 	uint32_t *count; /* per number: inbound calls so far */
 	uint32_t *spam;
@@ -128,6 +134,7 @@ struct gcall {
 	int agent, assignee; /* staff index or -1 */
 	bool missed, job_linked;
 	int hour, wd;        /* local */
+	int64_t newest;      /* 0 = the run's newest call */
 	bool new_job;
 	struct job job;
 	char job_id[ID_SIZE], job_addr[96];
@@ -138,11 +145,13 @@ struct gcall {
 	struct followup fu;
 	char fu_id[ID_SIZE], fu_note[120];
 	int fu_assignee;
-	char body[2600], text[1400]; /* last: not cleared between calls */
+	/* Last: not cleared between calls. Room for 8 turns of 300 bytes, escaped. */
+	char body[16384], text[4096];
 };
 
-/* Makes the call starting at t (drawing from g->rc, updating the caller pools). */
-void seed_call_make(struct gen *g, struct gcall *k, int64_t t);
+/* Makes the call starting at t, the newest-th newest of the run (0 = the last),
+ * drawing from g->rc and updating the caller pools. */
+void seed_call_make(struct gen *g, struct gcall *k, int64_t t, int64_t newest);
 /* Writes it (job, call, tags, transcript, follow-up), adds it to the summary and digest. */
 enum err seed_call_write(struct gen *g, struct gcall *k);
 

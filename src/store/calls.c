@@ -692,6 +692,7 @@ enum err store_call_tags_set(struct db *db, const char *workspace_id, const char
 	return ERR_OK;
 }
 
+/* store/seed.c (insert_search_row) composes this same row in C for bulk loads: change both together. */
 enum err store_call_search_refresh(struct db *db, const char *call_id)
 {
 	static const char del[] = "DELETE FROM calls_fts WHERE rowid = (SELECT rid FROM calls WHERE id = ?)";
