@@ -697,17 +697,7 @@ enum err store_call_search_refresh(struct db *db, const char *call_id)
 {
 	static const char del[] = "DELETE FROM calls_fts WHERE rowid = (SELECT rid FROM calls WHERE id = ?)";
 	static const char ins[] = CALL_SEARCH_ROW_INSERT " WHERE c.id = ?";
-	struct db_stmt *st;
-	enum err rc = db_prepare(db, del, &st);
-	if (rc != ERR_OK)
-		return rc;
-	db_bind_text(st, 1, call_id);
-	if ((rc = db_run(st)) != ERR_OK)
-		return rc;
-	if ((rc = db_prepare(db, ins, &st)) != ERR_OK)
-		return rc;
-	db_bind_text(st, 1, call_id);
-	return db_run(st);
+	return db_run_pair(db, del, ins, call_id);
 }
 
 static unsigned mask_parse(const char *csv)

@@ -557,17 +557,7 @@ enum err store_contact_search_refresh(struct db *db, const char *contact_id)
 {
 	static const char del[] = "DELETE FROM contacts_fts WHERE rowid = (SELECT rid FROM contacts WHERE id = ?)";
 	static const char ins[] = FTS_ROW_SELECT " WHERE ct.id = ?";
-	struct db_stmt *st;
-	enum err rc = db_prepare(db, del, &st);
-	if (rc != ERR_OK)
-		return rc;
-	db_bind_text(st, 1, contact_id);
-	if ((rc = db_run(st)) != ERR_OK)
-		return rc;
-	if ((rc = db_prepare(db, ins, &st)) != ERR_OK)
-		return rc;
-	db_bind_text(st, 1, contact_id);
-	return db_run(st);
+	return db_run_pair(db, del, ins, contact_id);
 }
 
 enum err store_contacts_search_rebuild(struct db *db, const char *workspace_id)

@@ -246,6 +246,21 @@ void db_done(struct db_stmt *st)
 int64_t db_changes(struct db *db) { return db->ops->changes(db); }
 const char *db_errmsg(struct db *db) { return db->ops->errmsg(db); }
 
+enum err db_run_pair(struct db *db, const char *del_sql, const char *ins_sql, const char *id)
+{
+	const char *const sqls[] = {del_sql, ins_sql};
+	for (int i = 0; i < 2; i++) {
+		struct db_stmt *st;
+		enum err rc = db_prepare(db, sqls[i], &st);
+		if (rc != ERR_OK)
+			return rc;
+		db_bind_text(st, 1, id);
+		if ((rc = db_run(st)) != ERR_OK)
+			return rc;
+	}
+	return ERR_OK;
+}
+
 enum err db_run(struct db_stmt *st)
 {
 	bool row;

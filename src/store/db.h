@@ -81,6 +81,10 @@ int64_t db_col_int_or_null(struct db_stmt *st, int i);
 struct arena;
 const char *db_col_dup(struct db_stmt *st, int i, struct arena *a);
 
+/* Runs del_sql then ins_sql, each with id bound to its one '?': how a row's
+ * full-text entry is rebuilt (delete the old, insert the new). */
+enum err db_run_pair(struct db *db, const char *del_sql, const char *ins_sql, const char *id);
+
 /* Convenience: prepare, bind nothing more, step once, done. For statements without results. */
 enum err db_run(struct db_stmt *st);
 
