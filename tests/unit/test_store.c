@@ -24,6 +24,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "store/accounts.h"
+#include "store/blocked.h"
 #include "store/db.h"
 #include "store/migrate.h"
 
@@ -1047,6 +1048,78 @@ static void test_accounts_rollback(void **state)
 	assert_int_equal(store_workspace_by_slug(f->db, "temp", &got), ERR_NOT_FOUND);
 }
 
+/* ---- blocked numbers and SMS opt-in state ---- */
+
+static void test_blocked_and_opt_status(void **state)
+{
+	struct fixture *f = *state;
+	struct workspace w, w2;
+	make_workspace(&w, "blk", 1);
+	make_workspace(&w2, "other", 1);
+	assert_int_equal(store_workspace_insert(f->db, &w), ERR_OK);
+	assert_int_equal(store_workspace_insert(f->db, &w2), ERR_OK);
+	struct arena *a = arena_new();
+	assert_non_null(a);
+
+	struct blocked_number b = { .workspace_id = w.id, .e164 = "+15550001111", .reason = "robocall",
+				    .source = "spam", .created_at = 10 };
+	bool created = false, is = true;
+	assert_int_equal(store_blocked_is(f->db, w.id, b.e164, &is), ERR_OK);
+	assert_false(is);
+	assert_int_equal(store_blocked_add(f->db, &b, &created), ERR_OK);
+	assert_true(created);
+	struct blocked_number again = b;
+	again.reason = "second";
+	again.created_at = 20;
+	assert_int_equal(store_blocked_add(f->db, &again, &created), ERR_OK);
+	assert_false(created); /* idempotent: the first row stays */
+	struct blocked_number got;
+	assert_int_equal(store_blocked_get(f->db, w.id, b.e164, a, &got), ERR_OK);
+	assert_string_equal(got.reason, "robocall");
+	assert_string_equal(got.source, "spam");
+	assert_int_equal(got.created_at, 10);
+	assert_int_equal(store_blocked_is(f->db, w.id, b.e164, &is), ERR_OK);
+	assert_true(is);
+	assert_int_equal(store_blocked_is(f->db, w2.id, b.e164, &is), ERR_OK);
+	assert_false(is); /* per workspace */
+
+	b.e164 = "+15550002222";
+	b.created_at = 30;
+	assert_int_equal(store_blocked_add(f->db, &b, NULL), ERR_OK);
+	struct blocked_number *rows;
+	int n = 0;
+	assert_int_equal(store_blocked_list(f->db, w.id, a, &rows, &n), ERR_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].e164, "+15550002222"); /* newest first */
+	int64_t count = 0;
+	assert_int_equal(store_blocked_count(f->db, w.id, &count), ERR_OK);
+	assert_int_equal(count, 2);
+	assert_int_equal(store_blocked_remove(f->db, w.id, "+15550002222"), ERR_OK);
+	assert_int_equal(store_blocked_remove(f->db, w.id, "+15550002222"), ERR_NOT_FOUND);
+	assert_int_equal(store_blocked_get(f->db, w.id, "+15550002222", a, &got), ERR_NOT_FOUND);
+
+	struct sms_opt_status s = { .workspace_id = w.id, .e164 = "+15550003333", .opted_out = true,
+				    .source = "STOP", .changed_at = 5 }, so;
+	bool changed = false;
+	assert_int_equal(store_sms_opt_get(f->db, w.id, s.e164, a, &so), ERR_NOT_FOUND);
+	assert_int_equal(store_sms_opt_set(f->db, &s, &changed), ERR_OK);
+	assert_true(changed);
+	s.changed_at = 6;
+	assert_int_equal(store_sms_opt_set(f->db, &s, &changed), ERR_OK);
+	assert_false(changed); /* a second STOP changes nothing */
+	assert_int_equal(store_sms_opt_get(f->db, w.id, s.e164, a, &so), ERR_OK);
+	assert_true(so.opted_out);
+	assert_int_equal(so.changed_at, 5);
+	s.opted_out = false;
+	s.source = "START";
+	assert_int_equal(store_sms_opt_set(f->db, &s, &changed), ERR_OK);
+	assert_true(changed);
+	assert_int_equal(store_sms_opt_get(f->db, w.id, s.e164, a, &so), ERR_OK);
+	assert_false(so.opted_out);
+	assert_string_equal(so.source, "START");
+	arena_free(a);
+}
+
 #define FILE_T(fn) cmocka_unit_test_setup_teardown(fn, setup_file, teardown)
 #define MEM_T(fn) cmocka_unit_test_setup_teardown(fn, setup_mem, teardown)
 
@@ -1090,6 +1163,7 @@ int main(void)
 		FILE_T(test_login_failures),
 		MEM_T(test_login_failures),
 		FILE_T(test_accounts_rollback),
+		FILE_T(test_blocked_and_opt_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
