@@ -24,6 +24,7 @@ struct gate_request {
 	const char *contact_id;  /* the contact the context links (e.g. the call's), or NULL */
 	const char *call_id;     /* audit target: the call acted from (NULL: target "number", id = to) */
 	bool override;           /* the actor explicitly asks to override a denial */
+	bool marketing;          /* a marketing message (quiet hours apply to it as to calls) */
 };
 
 struct gate_decision {

@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "store/accounts.h"
 #include "store/blocked.h"
+#include "store/dnc.h"
 #include "store/db.h"
 #include "store/migrate.h"
 
@@ -1120,6 +1121,57 @@ static void test_blocked_and_opt_status(void **state)
 	arena_free(a);
 }
 
+static bool count_dnc(void *ctx, const struct dnc_entry *e)
+{
+	(void)e;
+	++*(int *)ctx;
+	return true;
+}
+
+static void test_dnc_entries(void **state)
+{
+	struct fixture *f = *state;
+	struct workspace w;
+	make_workspace(&w, "dnc", 1);
+	assert_int_equal(store_workspace_insert(f->db, &w), ERR_OK);
+	struct arena *a = arena_new();
+	assert_non_null(a);
+	struct dnc_entry e = { .workspace_id = w.id, .e164 = "+15550004444", .block_call = false, .block_sms = true,
+			       .source = "sms_stop", .expires_at = 1000, .created_at = 10, .updated_at = 10 }, got;
+	bool created = false, hit = true;
+	assert_int_equal(store_dnc_put(f->db, &e, &created), ERR_OK);
+	assert_true(created);
+	/* Per channel, and only until the expiry. */
+	assert_int_equal(store_dnc_active(f->db, w.id, e.e164, false, 500, a, &hit, &got), ERR_OK);
+	assert_false(hit);
+	assert_int_equal(store_dnc_active(f->db, w.id, e.e164, true, 500, a, &hit, &got), ERR_OK);
+	assert_true(hit);
+	assert_string_equal(got.source, "sms_stop");
+	assert_int_equal(store_dnc_active(f->db, w.id, e.e164, true, 1000, a, &hit, NULL), ERR_OK);
+	assert_false(hit);
+	/* A second put replaces the fields but keeps created_at. */
+	e.block_call = true;
+	e.expires_at = 0;
+	e.source = "manual";
+	e.created_at = e.updated_at = 20;
+	assert_int_equal(store_dnc_put(f->db, &e, &created), ERR_OK);
+	assert_false(created);
+	assert_int_equal(store_dnc_get(f->db, w.id, e.e164, a, &got), ERR_OK);
+	assert_true(got.block_call);
+	assert_int_equal(got.expires_at, 0);
+	assert_int_equal(got.created_at, 10);
+	assert_int_equal(got.updated_at, 20);
+	assert_int_equal(store_dnc_active(f->db, w.id, e.e164, false, 5000, a, &hit, NULL), ERR_OK);
+	assert_true(hit);
+	int n = 0;
+	assert_int_equal(store_dnc_each(f->db, w.id, count_dnc, &n), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_dnc_delete(f->db, w.id, e.e164), ERR_OK);
+	assert_int_equal(store_dnc_delete(f->db, w.id, e.e164), ERR_NOT_FOUND);
+	assert_int_equal(store_dnc_get(f->db, w.id, e.e164, a, &got), ERR_NOT_FOUND);
+	arena_free(a);
+}
+
 #define FILE_T(fn) cmocka_unit_test_setup_teardown(fn, setup_file, teardown)
 #define MEM_T(fn) cmocka_unit_test_setup_teardown(fn, setup_mem, teardown)
 
@@ -1164,6 +1216,7 @@ int main(void)
 		MEM_T(test_login_failures),
 		FILE_T(test_accounts_rollback),
 		FILE_T(test_blocked_and_opt_status),
+		FILE_T(test_dnc_entries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
