@@ -33,6 +33,18 @@ struct call_page;
 enum err call_list_query(struct req *r, struct call_query *q, int default_limit, bool triage);
 /* "nextCursor" and "hasMore" members for a page. */
 void call_list_next_cursor(struct jw *w, const struct call_query *q, const struct call_page *page);
+/* The response cache of call lists (api/page_cache.h). call_list_cached serves
+ * r from it when it holds q's answer for route ("list", "triage") and returns
+ * true with *rc the reply's result; otherwise it fills lc, and the handler
+ * passes its reply's result through call_list_cache_put, which keeps the
+ * reply for as long as it holds. */
+struct list_cache {
+	char *key;
+	uint64_t version;
+};
+bool call_list_cached(struct req *r, const char *route, const struct call_query *q, struct list_cache *lc,
+		      enum err *rc);
+enum err call_list_cache_put(struct req *r, const struct call_query *q, struct list_cache *lc, enum err rc);
 
 /* triage.c: the triage queue; audit.c: a call's audit trail */
 enum err h_triage(struct req *r);

@@ -320,3 +320,18 @@ enum err calls_data_version(struct db *db, uint64_t *version)
 {
 	return db_data_version(db, version);
 }
+
+enum err calls_list_valid_until(struct db *db, const struct call_query *q, int64_t *until)
+{
+	*until = INT64_MAX;
+	if (q->sort != CALLQ_SORT_TRIAGE || q->has_cursor) /* a cursor carries its own clock */
+		return ERR_OK;
+	int64_t due;
+	enum err rc = store_calls_next_due(db, q->workspace_id, q->now, &due);
+	if (rc != ERR_OK)
+		return rc;
+	*until = triage_clock(q->now) + 60000;
+	if (due < *until) /* due_at < now turns true one millisecond after due_at */
+		*until = due + 1;
+	return ERR_OK;
+}

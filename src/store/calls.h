@@ -81,6 +81,18 @@ enum err store_calls_list(struct db *db, const struct call_query *q, struct aren
 /* The sort key of row i of a page (for the next cursor). */
 int64_t store_call_page_key(const struct call_query *q, const struct call_page *p, int i);
 
+/* The clock a triage score's age and 24-hour attempt window read: now to the
+ * whole minute, so a ranking holds for the rest of its minute unless data
+ * changes or a follow-up falls due (overdue reads the exact now). */
+static inline int64_t triage_clock(int64_t now)
+{
+	return now - now % 60000;
+}
+
+/* The earliest due time >= after of an open follow-up of the workspace
+ * (INT64_MAX when none): until then no call's overdue state changes. */
+enum err store_calls_next_due(struct db *db, const char *workspace_id, int64_t after, int64_t *due);
+
 /* Triage queue size per score band (urgent >= 1000, high >= 300, normal >= 100, low). */
 enum err store_calls_triage_bands(struct db *db, const char *workspace_id, const char *tech_user_id, int64_t now,
 				  int64_t counts[4]);
