@@ -78,7 +78,7 @@ enum err h_call_mark_spam(struct req *r)
 	if (rc != ERR_OK)
 		return rc;
 	const char *id = req_param(r, "id");
-	rc = spam_mark(r->db, &r->principal, id, reasons[reason], block, r->arena, &blocked, &r->err);
+	rc = spam_mark(r->db, &r->principal, SRC_API, id, reasons[reason], block, r->arena, &blocked, &r->err);
 	struct call c;
 	if (rc == ERR_OK)
 		rc = calls_get(r->db, &r->principal, id, r->arena, &c, &r->err);

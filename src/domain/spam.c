@@ -260,7 +260,8 @@ enum err spam_train(struct db *db, const struct principal *p, const char *call_i
 	return explain(db, &c, a, &out->after);
 }
 
-static enum err block_caller(struct db *db, const struct principal *p, const struct call *c, bool *blocked)
+static enum err block_caller(struct db *db, const struct principal *p, enum audit_source source, const struct call *c,
+			     bool *blocked)
 {
 	struct blocked_number b = {.workspace_id = c->workspace_id, .e164 = c->from_e164, .reason = c->spam_reason,
 				   .source = "spam", .created_by = p->user_id[0] ? p->user_id : NULL,
@@ -268,15 +269,15 @@ static enum err block_caller(struct db *db, const struct principal *p, const str
 	enum err rc = store_blocked_add(db, &b, blocked);
 	if (rc != ERR_OK || !*blocked)
 		return rc;
-	struct actor actor = actor_of(p, SRC_API);
+	struct actor actor = actor_of(p, source);
 	char meta[160];
 	snprintf(meta, sizeof meta, "{\"source\":\"spam\",\"callId\":\"%s\",\"reason\":\"%s\"}", c->id,
 		 c->spam_reason ? c->spam_reason : "");
 	return audit_record(db, &actor, "blocked_number.added", "blocked_number", c->from_e164, NULL, meta);
 }
 
-enum err spam_mark(struct db *db, const struct principal *p, const char *call_id, const char *reason, bool block,
-		   struct arena *a, bool *blocked, struct err_detail *d)
+enum err spam_mark(struct db *db, const struct principal *p, enum audit_source source, const char *call_id,
+		   const char *reason, bool block, struct arena *a, bool *blocked, struct err_detail *d)
 {
 	*blocked = false;
 	if (block && !authz_role_may(p->role, ACT_SETTINGS))
@@ -293,15 +294,16 @@ enum err spam_mark(struct db *db, const struct principal *p, const char *call_id
 	after.spam = true;
 	after.spam_reason = reason;
 	after.disposition = "spam";
-	struct label l = {true, spam_reason_class(reason), "mark", p->user_id[0] ? p->user_id : NULL};
+	struct label l = {true, spam_reason_class(reason), source == SRC_BULK ? "bulk" : "mark",
+			  p->user_id[0] ? p->user_id : NULL};
 	rc = train_in_tx(db, &after, &l, a, NULL);
 	if (rc == ERR_OK && block)
-		rc = block_caller(db, p, &after, blocked);
+		rc = block_caller(db, p, source, &after, blocked);
 	if (rc != ERR_OK) {
 		calls_edit_abort(db);
 		return rc;
 	}
-	struct actor actor = actor_of(p, SRC_API);
+	struct actor actor = actor_of(p, source);
 	const char *meta = arena_printf(a, "{\"reason\":\"%s\",\"blockNumber\":%s}", reason, block ? "true" : "false");
 	if (!meta) {
 		calls_edit_abort(db);

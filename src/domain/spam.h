@@ -16,6 +16,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "domain/audit.h"
 #include "domain/authz.h"
 #include "domain/spam_model.h"
 #include "store/db.h"
@@ -54,10 +55,11 @@ enum err spam_train(struct db *db, const struct principal *p, const char *call_i
 
 /* Marks the call spam with reason (disposition spam, out of the queues),
  * trains the model with it, and when block is set adds the caller to the
- * blocked numbers (source spam): one transaction, audited and announced
- * (call_updated). *blocked tells whether the number was newly blocked. */
-enum err spam_mark(struct db *db, const struct principal *p, const char *call_id, const char *reason, bool block,
-		   struct arena *a, bool *blocked, struct err_detail *d);
+ * blocked numbers (source spam): one transaction, audited with source (SRC_API,
+ * or SRC_BULK for a bulk job) and announced (call_updated). *blocked tells
+ * whether the number was newly blocked. */
+enum err spam_mark(struct db *db, const struct principal *p, enum audit_source source, const char *call_id,
+		   const char *reason, bool block, struct arena *a, bool *blocked, struct err_detail *d);
 
 /* The spam report. */
 enum spam_period { SPAM_PERIOD_DAY, SPAM_PERIOD_WEEK };
