@@ -460,15 +460,19 @@ enum err spam_bootstrap(struct db *db, const char *workspace_id, int limit, int 
 		return ERR_NOMEM;
 	enum err rc = store_spam_labelled_calls(db, workspace_id, limit, a, &ids, &n);
 	for (int i = 0; i < n && rc == ERR_OK; i += 500) {
-		if ((rc = db_begin_write(db)) != ERR_OK)
+		struct arena *batch = arena_new(); /* the calls of one transaction */
+		if (!batch || (rc = db_begin_write(db)) != ERR_OK) {
+			arena_free(batch);
+			rc = rc == ERR_OK ? ERR_NOMEM : rc;
 			break;
+		}
 		for (int j = i; j < n && j < i + 500 && rc == ERR_OK; j++) {
 			struct call c;
 			bool own;
-			if ((rc = store_call_get(db, workspace_id, ids[j], NULL, a, &c, &own)) != ERR_OK)
+			if ((rc = store_call_get(db, workspace_id, ids[j], NULL, batch, &c, &own)) != ERR_OK)
 				break;
 			struct label l = {c.spam, spam_reason_class(c.spam_reason), "bootstrap", NULL};
-			rc = train_in_tx(db, &c, &l, a, NULL);
+			rc = train_in_tx(db, &c, &l, batch, NULL);
 		}
 		if (rc == ERR_OK)
 			rc = db_commit(db);
@@ -476,6 +480,7 @@ enum err spam_bootstrap(struct db *db, const char *workspace_id, int limit, int 
 			db_rollback(db);
 		else
 			*trained = i + 500 < n ? i + 500 : n;
+		arena_free(batch);
 	}
 	arena_free(a);
 	if (rc != ERR_OK)
