@@ -94,4 +94,10 @@ enum err h_call_status(struct req *r);
 /* ws.c: the realtime feed */
 enum err h_ws_calls(struct req *r);
 
+/* spam.c: mark a call spam, explain its score, train the model, the spam report */
+enum err h_call_mark_spam(struct req *r);
+enum err h_call_spam_score(struct req *r);
+enum err h_spam_train(struct req *r);
+enum err h_spam_reports(struct req *r);
+
 #endif

@@ -32,6 +32,11 @@ const struct route api_routes[] = {
 	{"POST", "/api/calls/:id/click-to-call", h_click_to_call, ACCESS_ACTION, ACT_EDIT, JSON},
 	{"GET", "/api/calls/:id/call-status/:callSid", h_call_status, ACCESS_ACTION, ACT_READ, 0},
 
+	{"POST", "/api/calls/:id/mark-spam", h_call_mark_spam, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+	{"GET", "/api/calls/:id/spam-score", h_call_spam_score, ACCESS_ACTION, ACT_READ, 0},
+	{"GET", "/api/spam/reports", h_spam_reports, ACCESS_ACTION, ACT_READ, 0},
+	{"POST", "/api/spam/train", h_spam_train, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ},
+
 	{"GET", "/api/numbers", h_numbers_list, ACCESS_ACTION, ACT_SETTINGS, 0},
 	{"POST", "/api/numbers", h_numbers_create, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ | ROUTE_CREATED},
 	{"PATCH", "/api/numbers/:id", h_number_patch, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ},
