@@ -169,3 +169,18 @@ enum err store_dnc_import_last(struct db *db, const char *workspace_id, const ch
 	db_done(st);
 	return rc;
 }
+
+enum err store_dnc_count(struct db *db, const char *workspace_id, int64_t *count)
+{
+	static const char sql[] = "SELECT count(*) FROM dnc_entries WHERE workspace_id = ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, workspace_id);
+	bool row = false;
+	rc = db_step(st, &row);
+	*count = rc == ERR_OK && row ? db_col_int(st, 0) : 0;
+	db_done(st);
+	return rc;
+}

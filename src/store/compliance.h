@@ -47,4 +47,7 @@ enum err store_dnc_import_add(struct db *db, const struct dnc_import *r);
 enum err store_dnc_import_last(struct db *db, const char *workspace_id, const char *source, struct arena *a,
 			       struct dnc_import *out);
 
+/* How many numbers the workspace's DNC list holds (expired ones included). */
+enum err store_dnc_count(struct db *db, const char *workspace_id, int64_t *count);
+
 #endif
