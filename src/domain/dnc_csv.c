@@ -109,7 +109,7 @@ static bool utf8_ok(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
 		int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
-		if (!len || (len == 1 && (*p < 0x20 && *p != '\t')) || *p == 0x7f || (len == 2 && *p < 0xc2))
+		if (!len || (len == 1 && *p < 0x20 && !strchr("\t\r\n", *p)) || *p == 0x7f || (len == 2 && *p < 0xc2))
 			return false;
 		for (int i = 1; i < len; i++)
 			if ((p[i] & 0xc0) != 0x80)
