@@ -8,6 +8,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server, expectProblem } from './harness.mjs';
+import WebSocket from 'ws';
 import { postSigned } from './twilio_sign.mjs';
 
 const TOKEN = 'test-auth-token-compliance';
@@ -193,8 +194,20 @@ describe('contact do-not-contact', () => {
     expectProblem(assert, await req('POST', `/api/contacts/${cid}/dnc`, otherAdmin, {}), 404);
     expectProblem(assert, await req('POST', '/api/contacts/not-an-id/dnc', disp, {}), 404);
     expectProblem(assert, await req('POST', `/api/contacts/${cid}/dnc`), 401);
+    const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/ws/calls?token=${disp}`);
+    const seen = [];
+    ws.on('message', (m) => seen.push(JSON.parse(m.toString())));
+    await new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
     const r = await srv.req('POST', `/api/contacts/${cid}/dnc`, { token: disp });
     assert.equal(r.status, 200, 'no body at all: the defaults');
+    for (const end = Date.now() + 3000; Date.now() < end && !seen.some((e) => e.data?.callId === call.id);) {
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    ws.close();
+    const ann = seen.find((e) => e.type === 'call_updated' && e.data?.callId === call.id);
+    assert.ok(ann, 'announced on the contact\'s calls');
+    assert.equal(ann.data.action, 'contact.dnc_set');
+    assert.deepEqual(ann.data.changes.doNotContact, { from: false, to: true });
     assert.deepEqual(r.json.dnc.channels, ['call', 'sms']);
     assert.equal(r.json.dnc.doNotContact, true);
     const ev = (await auditOf(call.id)).filter((e) => e.action === 'contact.dnc_set');

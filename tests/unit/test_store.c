@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/embedded.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "store/accounts.h"
@@ -144,6 +145,16 @@ static void test_open_errors(void **state)
 	db_close(NULL);
 }
 
+/* How many migrations the binary carries (numbers may have gaps while
+ * branches that each own a number are merged one at a time). */
+static int migrations_count(void)
+{
+	int n = 0;
+	for (const struct embedded_file *e = embedded_files; e->path; e++)
+		n += strncmp(e->path, "src/store/migrations/", 21) == 0;
+	return n;
+}
+
 static void test_migrate_twice(void **state)
 {
 	struct fixture *f = *state;
@@ -156,7 +167,7 @@ static void test_migrate_twice(void **state)
 	int applied = -1;
 	struct err_detail d = {0};
 	assert_int_equal(store_migrate(f->db, &applied, &d), ERR_OK);
-	assert_int_equal(applied, latest);
+	assert_int_equal(applied, migrations_count());
 	assert_int_equal(store_schema_version(f->db, &version), ERR_OK);
 	assert_int_equal(version, latest);
 
@@ -166,7 +177,7 @@ static void test_migrate_twice(void **state)
 	assert_int_equal(store_schema_version(f->db, &version), ERR_OK);
 	assert_int_equal(version, latest);
 	assert_false(db_in_transaction(f->db));
-	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM schema_version"), latest);
+	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM schema_version"), migrations_count());
 	/* applied may be NULL. */
 	assert_int_equal(store_migrate(f->db, NULL, &d), ERR_OK);
 	assert_int_equal(db_dialect_of(f->db), DB_SQLITE);
@@ -227,11 +238,11 @@ static void test_migrate_concurrent(void **state)
 		total += m[i].applied;
 	}
 	int latest = store_schema_latest();
-	assert_int_equal(total, latest);
+	assert_int_equal(total, migrations_count());
 	int version = -1;
 	assert_int_equal(store_schema_version(f->db, &version), ERR_OK);
 	assert_int_equal(version, latest);
-	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM schema_version"), latest);
+	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM schema_version"), migrations_count());
 }
 
 struct per_thread {
