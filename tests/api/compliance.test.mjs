@@ -7,7 +7,7 @@
 // from chosen numbers so the recipients' states and zones are known.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, expectProblem } from './harness.mjs';
+import { Server, cli, expectProblem } from './harness.mjs';
 import WebSocket from 'ws';
 import { postSigned } from './twilio_sign.mjs';
 
@@ -329,6 +329,21 @@ describe('DNC import and export', () => {
     expectProblem(assert, await srv.req('POST', '/api/dnc/import?registryDate=2025-12-01', { token: admin, raw: body, headers: { 'Content-Type': 'text/csv' } }), 400);
     expectProblem(assert, await req('GET', '/api/dnc/import?format=xml', admin), 400);
   });
+});
+
+test('switchboard dnc import|export: the same list as the API', async () => {
+  let r = cli(['dnc', 'import', '--workspace', 'acme', '--registry', '--registry-date', '2026-01-10', '-'],
+    { dataDir: srv.dataDir, input: 'number,reason\n+12125554200,from the CLI\nnope,bad\n' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /imported 1, updated 0, invalid 1/);
+  assert.match(r.stdout, /line 3: number/);
+  r = cli(['dnc', 'export', '--workspace', 'acme'], { dataDir: srv.dataDir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.stdout.includes('+12125554200,from the CLI,registry,call;sms,'));
+  assert.equal(r.stdout, (await req('GET', '/api/dnc/import', admin)).text);
+  assert.equal(cli(['dnc', 'import', '--workspace', 'nope', '-'], { dataDir: srv.dataDir, input: 'number\n' }).status, 2);
+  assert.equal(cli(['dnc', 'import', '--workspace', 'acme'], { dataDir: srv.dataDir }).status, 2);
+  assert.equal(cli(['dnc', 'frobnicate'], { dataDir: srv.dataDir }).status, 2);
 });
 
 describe('consent', () => {
