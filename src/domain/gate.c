@@ -145,7 +145,10 @@ static enum err evaluate(struct db *db, const char *ws, const struct gate_reques
 		}
 	}
 	if (sms) {
-		bool declined = f->contact_id && f->cc.consent_sms == 0;
+		/* The latest word wins: a START after a declined consent opts back in. */
+		bool restarted = opt_known && !opt.opted_out && f->cc.consent_updated_at != DB_NULL_INT &&
+				 opt.changed_at > f->cc.consent_updated_at;
+		bool declined = f->contact_id && f->cc.consent_sms == 0 && !restarted;
 		bool opted_in = (f->contact_id && f->cc.consent_sms == 1) || (opt_known && !opt.opted_out);
 		if (declined)
 			snprintf(add_hit(f, "consent", true)->detail, 160, "consent: the contact declined SMS");

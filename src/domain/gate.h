@@ -18,7 +18,8 @@
  *	                (domain/compliance_zone.h: zone from the contact, else
  *	                the area code; federal, state and Canadian windows)
  *	consent         (SMS only) the contact declined SMS (consent smsOptIn
- *	                false), or a marketing message goes to a number that
+ *	                false, unless the number opted back in later with
+ *	                START), or a marketing message goes to a number that
  *	                never opted in (contact consent or sms_opt_status)
  * An Owner (ACT_DNC_OVERRIDE) who asks for an override passes every
  * objection except the two never-overridable ones; anyone else asking is

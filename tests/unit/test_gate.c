@@ -365,9 +365,14 @@ static void test_gate_consent(void **state)
 	assert_int_equal(store_contact_consent_set(f->db, f->ws.id, f->contact_id, -1, 0, clock_now_ms()), ERR_OK);
 	expect(gate(f, ROLE_DISPATCHER, GATE_SMS, NUM, false, false), false, "consent");
 	expect(gate(f, ROLE_DISPATCHER, GATE_CALL, NUM, false, false), true, NULL);
+	/* A later START from the number wins over the declined consent. */
+	struct sms_opt_status s = {.workspace_id = f->ws.id, .e164 = NUM, .opted_out = false, .source = "START",
+				   .changed_at = clock_now_ms() + 1000};
+	assert_int_equal(store_sms_opt_set(f->db, &s, NULL), ERR_OK);
+	expect(gate(f, ROLE_DISPATCHER, GATE_SMS, NUM, false, false), true, NULL);
 	/* A number's own START opts it in for marketing without a contact. */
-	struct sms_opt_status s = {.workspace_id = f->ws.id, .e164 = OTHER, .opted_out = false, .source = "START",
-				   .changed_at = clock_now_ms()};
+	s.e164 = OTHER;
+	s.changed_at = clock_now_ms();
 	expect(gate(f, ROLE_DISPATCHER, GATE_SMS, OTHER, true, false), false, "consent");
 	assert_int_equal(store_sms_opt_set(f->db, &s, NULL), ERR_OK);
 	expect(gate(f, ROLE_DISPATCHER, GATE_SMS, OTHER, true, false), true, NULL);
