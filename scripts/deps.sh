@@ -7,7 +7,7 @@
 set -euo pipefail
 
 build=(make gcc g++ pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev
-       libcurl4-openssl-dev libargon2-dev libyaml-dev libwslay-dev libphonenumber-dev tzdata)
+       libcurl4-openssl-dev libargon2-dev libyaml-dev libwslay-dev libphonenumber-dev libicu-dev tzdata)
 test_pkgs=(libcmocka-dev nodejs npm)
 bench_pkgs=(wrk curl)
 

@@ -91,6 +91,19 @@ enum err h_webhook_transcription(struct req *r);
 enum err h_click_to_call(struct req *r);
 enum err h_call_status(struct req *r);
 
+/* dnc.c: a contact's do-not-contact state, DNC list import/export (issue 6) */
+enum err h_contact_dnc_post(struct req *r);
+enum err h_contact_dnc_patch(struct req *r);
+enum err h_contact_dnc_delete(struct req *r);
+enum err h_dnc_export(struct req *r);
+enum err h_dnc_import(struct req *r);
+
+/* compliance.c: blocked numbers (Admin+) and consent (issue 6) */
+enum err h_blocked_list(struct req *r);
+enum err h_blocked_add(struct req *r);
+enum err h_blocked_remove(struct req *r);
+enum err h_consent_set(struct req *r);
+
 /* ws.c: the realtime feed */
 enum err h_ws_calls(struct req *r);
 

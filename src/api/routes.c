@@ -54,6 +54,17 @@ const struct route api_routes[] = {
 	{"GET", "/api/contacts/search", h_contacts_search, ACCESS_ACTION, ACT_READ, 0},
 	{"GET", "/api/contacts/:id", h_contact_get, ACCESS_ACTION, ACT_READ, 0},
 
+	/* Compliance (issue 6): do-not-contact, blocked numbers, consent. */
+	{"POST", "/api/contacts/:id/dnc", h_contact_dnc_post, ACCESS_ACTION, ACT_EDIT, JSON},
+	{"PATCH", "/api/contacts/:id/dnc", h_contact_dnc_patch, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+	{"DELETE", "/api/contacts/:id/dnc", h_contact_dnc_delete, ACCESS_ACTION, ACT_EDIT, ROUTE_NO_CONTENT},
+	{"GET", "/api/dnc/import", h_dnc_export, ACCESS_ACTION, ACT_SETTINGS, 0},
+	{"POST", "/api/dnc/import", h_dnc_import, ACCESS_ACTION, ACT_SETTINGS, ROUTE_RAW_BODY},
+	{"GET", "/api/blocked-numbers", h_blocked_list, ACCESS_ACTION, ACT_SETTINGS, 0},
+	{"POST", "/api/blocked-numbers", h_blocked_add, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ | ROUTE_CREATED},
+	{"DELETE", "/api/blocked-numbers/:number", h_blocked_remove, ACCESS_ACTION, ACT_SETTINGS, ROUTE_NO_CONTENT},
+	{"POST", "/api/compliance/consent/:callId", h_consent_set, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+
 	{"GET", "/ws/calls", h_ws_calls, ACCESS_ACTION, ACT_READ, ROUTE_QUERY_TOKEN},
 	{"GET", "/api/notifications/follow-ups", h_notifications_followups, ACCESS_ACTION, ACT_READ, 0},
 

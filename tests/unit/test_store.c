@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/embedded.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "store/accounts.h"
@@ -28,7 +29,6 @@
 #include "store/dnc.h"
 #include "store/db.h"
 #include "store/migrate.h"
-#include "core/embedded.h"
 
 struct fixture {
 	char path[64];   /* "" for the in-memory database */
