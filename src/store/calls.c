@@ -329,6 +329,20 @@ static void build_page(struct sqlb *b, const struct call_query *q)
 	sqlb_int(b, q->limit + 1);
 }
 
+void store_calls_where(struct sqlb *b, const struct call_query *q)
+{
+	where(b, q);
+}
+
+void store_calls_order(struct sqlb *b, const struct call_query *q)
+{
+	enum callq_sort sort = q->sort == CALLQ_SORT_TRIAGE ? CALLQ_SORT_STARTED : q->sort;
+	bool asc = q->sort == CALLQ_SORT_TRIAGE ? false : q->asc;
+	sqlb_sql(b, " ORDER BY ");
+	sqlb_sql(b, sort_expr(sort));
+	sqlb_sql(b, asc ? " ASC, c.id ASC" : " DESC, c.id DESC");
+}
+
 /* The sort key of a row, for the next cursor. */
 static int64_t row_key(const struct call_query *q, const struct call *c, const struct triage_parts *t)
 {

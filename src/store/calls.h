@@ -119,6 +119,14 @@ enum err store_disposition_rules_get(struct db *db, const char *workspace_id, un
 enum err store_disposition_rule_set(struct db *db, const char *workspace_id, const char *disposition, unsigned mask,
 				    int64_t now);
 
+/* The list's WHERE clause for q (its filters and a Tech's scope) and its ORDER BY
+ * (the triage order reads as newest first), appended to b, for statements over
+ * CALLS_LIST_FROM: bulk selections and exports mean exactly what GET /api/calls means. */
+#define CALLS_LIST_FROM " FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN jobs j ON j.id = c.job_id"
+struct sqlb;
+void store_calls_where(struct sqlb *b, const struct call_query *q);
+void store_calls_order(struct sqlb *b, const struct call_query *q);
+
 /* Open follow-ups, soonest first, of the given calls (attached to rows[i].followups). */
 enum err store_calls_attach_followups(struct db *db, struct arena *a, struct call *rows, int n, bool open_only);
 
