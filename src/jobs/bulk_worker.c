@@ -71,6 +71,17 @@ static bool nap(int64_t ms, uint64_t *seen)
 	return s;
 }
 
+/* Sleeps ms whatever the kicks (the test-only chunk delay); true when stopping. */
+static bool pause_ms(int64_t ms)
+{
+	int64_t end = clock_mono_us() + ms * 1000;
+	uint64_t seen = 0;
+	for (int64_t left = ms; left > 0; left = (end - clock_mono_us()) / 1000)
+		if (nap(left, &seen))
+			return true;
+	return should_stop();
+}
+
 static enum err run_bulk(struct bulk_workers *w, struct db *db, struct bulk_job *j, struct err_detail *d)
 {
 	int kind = word_index(bulk_operations, j->operation);
@@ -93,16 +104,14 @@ static enum err run_bulk(struct bulk_workers *w, struct db *db, struct bulk_job 
 				rc = err_set(d, crc, "%s", cd.detail[0] ? cd.detail : err_str(crc));
 				break;
 			}
-			uint64_t seen = 0;
-			if (nap(100 * failures, &seen))
+			if (pause_ms(100 * failures))
 				return ERR_LIMITED; /* stopping: give the job back */
 			continue;
 		}
 		failures = 0;
 		if (finished)
 			break;
-		uint64_t seen = 0;
-		if (w->cfg->bulk_chunk_delay_ms > 0 ? nap(w->cfg->bulk_chunk_delay_ms, &seen) : should_stop()) {
+		if (w->cfg->bulk_chunk_delay_ms > 0 ? pause_ms(w->cfg->bulk_chunk_delay_ms) : should_stop()) {
 			rc = ERR_LIMITED;
 			break;
 		}
