@@ -53,8 +53,9 @@ void render_time_local(const struct tz *zone, int64_t ms, char *out, size_t n)
 	char sign = off < 0 ? '-' : '+';
 	if (off < 0)
 		off = -off;
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", c.year, c.month, c.day, c.hour, c.minute,
-		 c.second, sign, (int)(off / 3600), (int)(off % 3600 / 60));
+	int milli = (int)(((ms % 1000) + 1000) % 1000);
+	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02d:%02d", c.year, c.month, c.day, c.hour, c.minute,
+		 c.second, milli, sign, (int)(off / 3600), (int)(off % 3600 / 60));
 }
 
 /* Decimal of v into the end of buf; returns the start. */

@@ -2,7 +2,7 @@
  * quoted, quotes doubled), UTF-8, for exports. Cells a spreadsheet would run
  * as a formula (text starting with = + - @ tab or CR) get a leading
  * apostrophe. Times are written in the workspace's zone with their offset
- * ("2026-11-27T09:03:00-05:00"). Writes through a buffered FILE. */
+ * ("2026-11-27T09:03:00.000-05:00"). Writes through a buffered FILE. */
 #ifndef SB_RENDER_CSV_H
 #define SB_RENDER_CSV_H
 
