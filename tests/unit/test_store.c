@@ -28,6 +28,16 @@
 #include "store/dnc.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "core/embedded.h"
+
+/* How many migrations are compiled in (numbers may have gaps while branches merge). */
+static int migration_count(void)
+{
+	int n = 0;
+	for (const struct embedded_file *e = embedded_files; e->path; e++)
+		n += strncmp(e->path, "src/store/migrations/", 21) == 0;
+	return n;
+}
 
 struct fixture {
 	char path[64];   /* "" for the in-memory database */
@@ -156,7 +166,7 @@ static void test_migrate_twice(void **state)
 	int applied = -1;
 	struct err_detail d = {0};
 	assert_int_equal(store_migrate(f->db, &applied, &d), ERR_OK);
-	assert_int_equal(applied, latest);
+	assert_int_equal(applied, migration_count());
 	assert_int_equal(store_schema_version(f->db, &version), ERR_OK);
 	assert_int_equal(version, latest);
 
@@ -166,7 +176,7 @@ static void test_migrate_twice(void **state)
 	assert_int_equal(store_schema_version(f->db, &version), ERR_OK);
 	assert_int_equal(version, latest);
 	assert_false(db_in_transaction(f->db));
-	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM schema_version"), latest);
+	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM schema_version"), migration_count());
 	/* applied may be NULL. */
 	assert_int_equal(store_migrate(f->db, NULL, &d), ERR_OK);
 	assert_int_equal(db_dialect_of(f->db), DB_SQLITE);
@@ -227,11 +237,11 @@ static void test_migrate_concurrent(void **state)
 		total += m[i].applied;
 	}
 	int latest = store_schema_latest();
-	assert_int_equal(total, latest);
+	assert_int_equal(total, migration_count());
 	int version = -1;
 	assert_int_equal(store_schema_version(f->db, &version), ERR_OK);
 	assert_int_equal(version, latest);
-	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM schema_version"), latest);
+	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM schema_version"), migration_count());
 }
 
 struct per_thread {
