@@ -20,7 +20,7 @@ static enum err check_limits(struct db *db, const struct principal *p, const cha
 	int64_t n = 0, oldest = 0;
 	enum err rc;
 	if (strcmp(kind, "export") == 0) {
-		if ((rc = store_bulk_count_since(db, p->user_id, "export", now - DAY_MS, &n, &oldest)) != ERR_OK)
+		if ((rc = store_bulk_exports_since(db, p->user_id, now - DAY_MS, &n, &oldest)) != ERR_OK)
 			return rc;
 		if (n >= EXPORTS_PER_DAY) {
 			int64_t wait = (oldest + DAY_MS - now) / 1000 + 1;

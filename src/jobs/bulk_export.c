@@ -3,10 +3,12 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "core/jw.h"
+#include "core/log.h"
 #include "core/tz.h"
 #include "domain/export.h"
 #include "jobs/bulk_data.h"
@@ -16,6 +18,9 @@
 #include "store/queue.h"
 
 struct sink {
+	struct db *aux;           /* a second connection: renews the lease while the cursor reads */
+	const char *job_id;
+	int64_t lease_ms, renewed_us;
 	FILE *f;
 	const struct tz *zone;
 	const struct export_spec *spec;
@@ -32,6 +37,14 @@ static bool on_row(void *ctx, const struct export_cell *cells)
 	else
 		render_csv_row(s->f, s->zone, s->spec->cols, s->spec->ncols, cells);
 	s->rows++;
+	if (s->aux && (s->rows & 4095) == 0) {
+		int64_t t = clock_mono_us();
+		if ((t - s->renewed_us) / 1000 >= s->lease_ms / 3) {
+			if (store_bulk_renew(s->aux, s->job_id, clock_now_ms() + s->lease_ms) != ERR_OK)
+				log_warn("export %s: cannot renew its lease", s->job_id);
+			s->renewed_us = t;
+		}
+	}
 	return s->rc == ERR_OK;
 }
 
@@ -131,6 +144,16 @@ enum err bulk_export_run(struct db *db, const struct config *cfg, struct blob_st
 		rc = store_workspace_by_id(db, j->workspace_id, &ws);
 	if (rc != ERR_OK)
 		goto out;
+	/* A long export outlives the lease a chunk would renew: renew it from a second
+	 * connection (this one holds the read cursor). Without it, the job still runs. */
+	char *url = config_db_url(cfg);
+	struct err_detail ad = {0};
+	if (!url || db_open(url, &s.aux, &ad) != ERR_OK)
+		log_warn("export %s: no second connection (%s); its lease is not renewed", j->id, ad.detail);
+	free(url);
+	s.job_id = j->id;
+	s.lease_ms = cfg->bulk_lease_ms;
+	s.renewed_us = clock_mono_us();
 	export_blob_key(j->id, spec.pdf, key, sizeof key);
 	if ((rc = blob_create(bs, key, &bw, d)) != ERR_OK)
 		goto out;
@@ -164,6 +187,7 @@ enum err bulk_export_run(struct db *db, const struct config *cfg, struct blob_st
 		rc = finish(db, cfg, j, key, size, s.rows, spec.pdf);
 	*rows = s.rows;
 out:
+	db_close(s.aux);
 	blob_writer_abort(bw);
 	json_decref(data);
 	arena_free(a);

@@ -19,7 +19,6 @@
 
 #define IDLE_MS 250
 #define MAX_CHUNK_FAILURES 5
-#define EXPORT_LEASE_MS (30 * 60 * 1000)
 
 /* The wake-up for idle workers: kick_lock guards kick_seq and stopping. */
 static pthread_mutex_t kick_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -155,11 +154,8 @@ static void *loop(void *arg)
 		struct bulk_job j;
 		int64_t now = clock_now_ms();
 		enum err rc = a ? store_bulk_claim(db, now, w->cfg->bulk_lease_ms, a, &j) : ERR_NOMEM;
-		if (rc == ERR_OK) {
-			if (strcmp(j.kind, "export") == 0 || strcmp(j.operation, "export") == 0)
-				store_bulk_release(db, j.id, NULL, now + EXPORT_LEASE_MS, now);
+		if (rc == ERR_OK)
 			run_one(w, db, &j);
-		}
 		arena_free(a);
 		if (rc != ERR_OK ? nap(IDLE_MS, &seen) : should_stop())
 			break;

@@ -131,19 +131,30 @@ enum err store_bulk_count_active(struct db *db, const char *workspace_id, const 
 	return count_one(st, n, NULL);
 }
 
-enum err store_bulk_count_since(struct db *db, const char *user_id, const char *kind, int64_t since, int64_t *n,
-				int64_t *oldest)
+enum err store_bulk_exports_since(struct db *db, const char *user_id, int64_t since, int64_t *n, int64_t *oldest)
 {
 	static const char sql[] =
-		"SELECT COUNT(*), MIN(created_at) FROM bulk_jobs WHERE user_id = ? AND kind = ? AND created_at >= ?";
+		"SELECT COUNT(*), MIN(created_at) FROM bulk_jobs WHERE user_id = ? AND created_at >= ?"
+		" AND (kind = 'export' OR operation = 'export')";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc != ERR_OK)
 		return rc;
 	db_bind_text(st, 1, user_id);
-	db_bind_text(st, 2, kind);
-	db_bind_int(st, 3, since);
+	db_bind_int(st, 2, since);
 	return count_one(st, n, oldest);
+}
+
+enum err store_bulk_renew(struct db *db, const char *job_id, int64_t until)
+{
+	static const char sql[] = "UPDATE bulk_jobs SET locked_until = ? WHERE id = ? AND status = 'running'";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, until);
+	db_bind_text(st, 2, job_id);
+	return db_run(st);
 }
 
 enum err store_bulk_get(struct db *db, const char *workspace_id, const char *id, struct arena *a, struct bulk_job *out)

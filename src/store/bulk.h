@@ -37,9 +37,11 @@ enum err store_bulk_items_select(struct db *db, const char *job_id, const struct
 enum err store_bulk_set_total(struct db *db, const char *job_id, int64_t total);
 /* Jobs of kind in the workspace still pending or running. */
 enum err store_bulk_count_active(struct db *db, const char *workspace_id, const char *kind, int64_t *n);
-/* Jobs of kind the user created since `since`, and the oldest creation time among them. */
-enum err store_bulk_count_since(struct db *db, const char *user_id, const char *kind, int64_t since, int64_t *n,
-				int64_t *oldest);
+/* Exports (kind export, or a bulk job with operation export) the user created since `since`,
+ * and the oldest creation time among them. */
+enum err store_bulk_exports_since(struct db *db, const char *user_id, int64_t since, int64_t *n, int64_t *oldest);
+/* Moves a running job's lease to until (from another connection while a long export reads). */
+enum err store_bulk_renew(struct db *db, const char *job_id, int64_t until);
 /* One job of the workspace (strings in a); ERR_NOT_FOUND otherwise. */
 enum err store_bulk_get(struct db *db, const char *workspace_id, const char *id, struct arena *a, struct bulk_job *out);
 /* One job by id alone (signed download links carry no credential). */
