@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bulk tag of 10,000 calls (issue 7): seeds BULK_CALLS calls (10,000) into a
 # fresh data dir, then BULK_RUNS times (3) tags every call through
-# POST /api/calls/bulk with filters {spam: include} (so all of them) and polls
+# POST /api/calls/bulk with filters {spam: true} (so all of them) and polls
 # GET /api/bulk-jobs/:id every 10 ms until completed. Reports per run the
 # wall time from the POST to the completed answer, the job's own time
 # (createdAt -> finishedAt), calls/s, and the server's peak RSS. Each call goes
@@ -27,7 +27,7 @@ TOKEN=$(SWITCHBOARD_DATA=$WORK SWITCHBOARD_LOG_LEVEL=warn "$BIN" token create --
 bb_start "$WORK"
 for r in $(seq 1 "$RUNS"); do
 	t0=$(bb_now)
-	job=$(bb_post "$TOKEN" /api/calls/bulk "{\"filters\":{\"spam\":\"include\"},\"operation\":\"tag\",\"data\":{\"tags\":[\"bench-$r\"]}}")
+	job=$(bb_post "$TOKEN" /api/calls/bulk "{\"filters\":{\"spam\":true},\"operation\":\"tag\",\"data\":{\"tags\":[\"bench-$r\"]}}")
 	id=$(bb_json jobId <<<"$job")
 	count=$(bb_json affectedCount <<<"$job")
 	final=$(bb_wait "$TOKEN" "/api/bulk-jobs/$id")

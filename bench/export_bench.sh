@@ -2,7 +2,7 @@
 # Exports (issue 7):
 #   1. CSV of EXPORT_CALLS calls (1,000,000; seeded once and cached under
 #      build/bench-data/) with the default columns, all calls (filters
-#      {spam: include}); rows/s from the job's own time (createdAt ->
+#      {spam: true}); rows/s from the job's own time (createdAt ->
 #      finishedAt). Flat memory: the server's peak RSS (VmHWM) is read before
 #      any export, after a CSV of about a tenth of the rows (a date range), and
 #      after the full export: it must not grow with the row count.
@@ -57,13 +57,13 @@ export_one() { # label body
 }
 
 # About a tenth of the rows: the newest calls by date (the seed spreads calls over time).
-NEWEST=$(curl -fsS -H "Authorization: Bearer $TOKEN" "$BASE/api/calls?limit=1&spam=include" | node -e \
+NEWEST=$(curl -fsS -H "Authorization: Bearer $TOKEN" "$BASE/api/calls?limit=1&spam=true" | node -e \
 	'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).data[0].startedAt))')
-OLDEST=$(curl -fsS -H "Authorization: Bearer $TOKEN" "$BASE/api/calls?limit=1&spam=include&order=asc" | node -e \
+OLDEST=$(curl -fsS -H "Authorization: Bearer $TOKEN" "$BASE/api/calls?limit=1&spam=true&order=asc" | node -e \
 	'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).data[0].startedAt))')
 TENTH=$(node -e 'const a=Date.parse(process.argv[1]),b=Date.parse(process.argv[2]);console.log(new Date(b-(b-a)/10).toISOString())' "$OLDEST" "$NEWEST")
-export_one "CSV, newest tenth (from $TENTH)" "{\"format\":\"csv\",\"filters\":{\"spam\":\"include\",\"from\":\"$TENTH\"}}"
-export_one "CSV, all $N calls" '{"format":"csv","filters":{"spam":"include"}}'
+export_one "CSV, newest tenth (from $TENTH)" "{\"format\":\"csv\",\"filters\":{\"spam\":true,\"from\":\"$TENTH\"}}"
+export_one "CSV, all $N calls" '{"format":"csv","filters":{"spam":true}}'
 curl -fsS -o "$WORK/all.csv" "$BASE$LAST_URL"
 echo "RESULT download: $(wc -l <"$WORK/all.csv") lines (with the header), $(stat -c %s "$WORK/all.csv") bytes"
 rm -f "$WORK/all.csv"
@@ -72,6 +72,6 @@ rm -f "$WORK/all.csv"
 PDF_FROM=$(node -e '
 const [n, oldest, newest] = [Number(process.argv[1]), Date.parse(process.argv[2]), Date.parse(process.argv[3])];
 console.log(new Date(newest - (newest - oldest) * Math.min(1, 10000 / n)).toISOString());' "$N" "$OLDEST" "$NEWEST")
-export_one "PDF report (from $PDF_FROM)" "{\"format\":\"pdf\",\"filters\":{\"spam\":\"include\",\"from\":\"$PDF_FROM\"}}"
+export_one "PDF report (from $PDF_FROM)" "{\"format\":\"pdf\",\"filters\":{\"spam\":true,\"from\":\"$PDF_FROM\"}}"
 curl -fsS -o "$WORK/report.pdf" "$BASE$LAST_URL"
 command -v pdfinfo >/dev/null && echo "RESULT PDF: $(pdfinfo "$WORK/report.pdf" | sed -n 's/^Pages: *//p') pages"

@@ -98,6 +98,11 @@ enum err store_call_insert(struct db *db, const struct call *c);
 enum err store_call_update(struct db *db, const struct call *c);
 /* Replaces the call's tags. */
 enum err store_call_tags_set(struct db *db, const char *workspace_id, const char *call_id, const char **tags, int n);
+/* Moves the call's tags from `from` to `to`: deletes only the removed ones and inserts only the added ones. */
+enum err store_call_tags_move(struct db *db, const char *workspace_id, const char *call_id, const char **from,
+			      int nfrom, const char **to, int nto);
+/* Sets only updated_at (a change that touches no column of the row, e.g. tags alone). */
+enum err store_call_touch(struct db *db, const char *workspace_id, const char *call_id, int64_t updated_at);
 /* The calls_fts row of the calls a WHERE on c (to be appended) selects: numbers,
  * contact name and e-mail, notes, transcript text. Every writer of the index uses it. */
 #define CALL_SEARCH_ROW_INSERT \

@@ -84,12 +84,21 @@ static void savepoint_name(char *out, size_t n, const char *verb, int depth)
 	snprintf(out, n, "%s sb_%d", verb, depth);
 }
 
+/* Savepoint statements are prepared once per connection (cached by their text like any other):
+ * a bulk job opens and releases one per call. */
+static enum err savepoint_exec(struct db *db, const char *sql)
+{
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	return rc == ERR_OK ? db_run(st) : rc;
+}
+
 static enum err begin_with(struct db *db, const char *sql)
 {
 	if (db->tx_depth > 0) {
 		char sp[48];
 		savepoint_name(sp, sizeof sp, "SAVEPOINT", db->tx_depth);
-		enum err rc = db->ops->exec(db, sp, NULL);
+		enum err rc = savepoint_exec(db, sp);
 		if (rc == ERR_OK)
 			db->tx_depth++;
 		return rc;
@@ -115,7 +124,7 @@ enum err db_commit(struct db *db)
 	if (db->tx_depth > 1) {
 		char sp[48];
 		savepoint_name(sp, sizeof sp, "RELEASE", db->tx_depth - 1);
-		enum err rc = db->ops->exec(db, sp, NULL);
+		enum err rc = savepoint_exec(db, sp);
 		if (rc != ERR_OK) {
 			db_rollback(db);
 			return rc;
@@ -140,7 +149,7 @@ void db_rollback(struct db *db)
 		char sp[48], rel[48];
 		savepoint_name(sp, sizeof sp, "ROLLBACK TO", db->tx_depth - 1);
 		savepoint_name(rel, sizeof rel, "RELEASE", db->tx_depth - 1);
-		if (db->ops->exec(db, sp, NULL) != ERR_OK || db->ops->exec(db, rel, NULL) != ERR_OK)
+		if (savepoint_exec(db, sp) != ERR_OK || savepoint_exec(db, rel) != ERR_OK)
 			log_error("rollback to savepoint failed: %s", db->ops->errmsg(db));
 		db->tx_depth--;
 		return;
