@@ -24,7 +24,7 @@ echo "== host: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores
 echo "== seeding $N calls"
 SWITCHBOARD_DATA=$WORK SWITCHBOARD_LOG_LEVEL=warn "$BIN" seed --calls "$N" --workspace demo --seed 1 >/dev/null
 TOKEN=$(SWITCHBOARD_DATA=$WORK SWITCHBOARD_LOG_LEVEL=warn "$BIN" token create --workspace demo --role dispatcher)
-bb_start "$WORK"
+bb_start "$WORK" ${BULK_ENV:-}
 for r in $(seq 1 "$RUNS"); do
 	t0=$(bb_now)
 	job=$(bb_post "$TOKEN" /api/calls/bulk "{\"filters\":{\"spam\":true},\"operation\":\"tag\",\"data\":{\"tags\":[\"bench-$r\"]}}")
