@@ -47,3 +47,17 @@ bb_wait() { # token path -> prints the final JSON (status not pending/running/pr
 bb_rss_kb() { awk '/^VmHWM/ {print $2}' "/proc/$SPID/status"; }
 bb_now() { date +%s.%N; }
 bb_ms() { awk "BEGIN {printf \"%.0f\", ($2 - $1) * 1000}"; }
+
+# Peak anonymous memory (heap, stacks: what the process itself allocates) while a job
+# runs, sampled every 20 ms: VmHWM also counts the database file's pages mapped by
+# SQLite (mmap_size, shared with the page cache), which grow with what is read.
+bb_sample_start() {
+	( peak=0
+	  while kill -0 "$SPID" 2>/dev/null; do
+		v=$(awk '/^RssAnon/ {print $2}' "/proc/$SPID/status" 2>/dev/null || echo 0)
+		(( v > peak )) && peak=$v && echo "$peak" >"$WORK/anon-peak"
+		sleep 0.02
+	  done ) &
+	SAMPLER=$!
+}
+bb_sample_stop() { kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true; cat "$WORK/anon-peak"; rm -f "$WORK/anon-peak"; }
