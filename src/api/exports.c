@@ -70,7 +70,8 @@ enum err h_export_get(struct req *r)
 	jw_obj_begin(&w);
 	jw_kstr(&w, "jobId", j.id);
 	jw_kstr(&w, "status", ready ? "ready" : strcmp(j.status, "failed") == 0 ? "failed" : "processing");
-	jw_kstr(&w, "format", strstr(j.result_key ? j.result_key : j.data, "pdf") ? "pdf" : "csv");
+	bool pdf = strcmp(j.kind, "export") == 0 ? strcmp(j.operation, "pdf") == 0 : strstr(j.data, "\"format\":\"pdf\"") != NULL;
+	jw_kstr(&w, "format", pdf ? "pdf" : "csv");
 	if (ready) {
 		int64_t expires = clock_now_ms() / 1000 + r->cfg->export_link_ttl_sec;
 		char sig[64], url[512];

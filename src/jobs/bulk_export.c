@@ -12,6 +12,7 @@
 #include "core/tz.h"
 #include "domain/export.h"
 #include "jobs/bulk_data.h"
+#include "jobs/bulk_worker.h"
 #include "render/csv.h"
 #include "render/pdf.h"
 #include "store/accounts.h"
@@ -37,6 +38,10 @@ static bool on_row(void *ctx, const struct export_cell *cells)
 	else
 		render_csv_row(s->f, s->zone, s->spec->cols, s->spec->ncols, cells);
 	s->rows++;
+	if ((s->rows & 4095) == 0 && bulk_workers_stopping()) {
+		s->rc = ERR_LIMITED; /* shutting down: the job is given back and starts over at the next start */
+		return false;
+	}
 	if (s->aux && (s->rows & 4095) == 0) {
 		int64_t t = clock_mono_us();
 		if ((t - s->renewed_us) / 1000 >= s->lease_ms / 3) {

@@ -49,6 +49,11 @@ static bool should_stop(void)
 	return s;
 }
 
+bool bulk_workers_stopping(void)
+{
+	return should_stop();
+}
+
 /* Sleeps up to ms or until kicked (seen: the kick count this thread has seen). True when stopping. */
 static bool nap(int64_t ms, uint64_t *seen)
 {

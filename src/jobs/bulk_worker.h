@@ -6,6 +6,8 @@
 #ifndef SB_JOBS_BULK_WORKER_H
 #define SB_JOBS_BULK_WORKER_H
 
+#include <stdbool.h>
+
 #include "core/config.h"
 #include "core/err.h"
 
@@ -15,6 +17,8 @@ struct bulk_workers;
 enum err bulk_workers_start(const struct config *cfg, struct bulk_workers **out, struct err_detail *d);
 /* Asks every thread to stop after its current chunk, gives running jobs back, joins. NULL is fine. */
 void bulk_workers_stop(struct bulk_workers *w);
+/* True once bulk_workers_stop was asked (a long export checks it between rows and gives its job back). */
+bool bulk_workers_stopping(void);
 /* Wakes idle workers now (a job was just created). Safe from any thread, before start or after stop too. */
 void bulk_workers_kick(void);
 
