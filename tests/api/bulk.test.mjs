@@ -121,6 +121,25 @@ describe('operations on a few calls', () => {
     }
   });
 
+  test('disposition rules apply to each call as in PATCH: calls missing a required field are reported (400)', async () => {
+    const ids = calls.slice(50, 54).map((c) => c.id);
+    await ok(srv, 'PATCH', `/api/calls/${ids[0]}`, tok.owner, { valueEstCents: 12000, disposition: null });
+    for (const id of ids.slice(1)) await ok(srv, 'PATCH', `/api/calls/${id}`, tok.owner, { valueEstCents: null, disposition: null });
+    await ok(srv, 'POST', '/api/settings/disposition-rules', tok.owner, { rules: [{ disposition: 'booked', requiredFields: ['valueEstCents'] }] });
+    try {
+      const { job } = await run({ callIds: ids, operation: 'disposition', data: { disposition: 'booked' } });
+      assert.deepEqual(job.errors.map((e) => e.callId).sort(), ids.slice(1).sort());
+      for (const e of job.errors) {
+        assert.equal(e.status, 400);
+        assert.match(e.error, /valueEstCents/);
+      }
+      assert.equal((await getCall(ids[0])).disposition, 'booked');
+      for (const id of ids.slice(1)) assert.equal((await getCall(id)).disposition ?? null, null, 'nothing written');
+    } finally {
+      await ok(srv, 'POST', '/api/settings/disposition-rules', tok.owner, { rules: [{ disposition: 'booked', requiredFields: [] }] });
+    }
+  });
+
   test('unknown and duplicate ids: duplicates count once, unknown ones are reported', async () => {
     const ids = [calls[20].id, calls[20].id, '01a00000-0000-7000-8000-000000000000'];
     const { affectedCount, job } = await run({ callIds: ids, operation: 'tag', data: { tags: ['dup'] } });
