@@ -6,7 +6,7 @@
 #   make bench        run the benchmarks under bench/
 #   make clean
 
-PKGS     := libmicrohttpd jansson sqlite3 libcurl libargon2 openssl yaml-0.1 icu-uc
+PKGS     := libmicrohttpd jansson sqlite3 libcurl libargon2 openssl yaml-0.1 icu-uc cairo pangocairo libqrencode
 CC       ?= cc
 CXX      ?= c++
 BUILD    ?= build/release

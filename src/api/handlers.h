@@ -103,6 +103,13 @@ enum err h_blocked_list(struct req *r);
 enum err h_blocked_add(struct req *r);
 enum err h_blocked_remove(struct req *r);
 enum err h_consent_set(struct req *r);
+/* bulk.c, exports.c, print.c: bulk operations, exports and call cards (issue 7) */
+enum err h_calls_bulk(struct req *r);
+enum err h_bulk_job_get(struct req *r);
+enum err h_calls_export(struct req *r);
+enum err h_export_get(struct req *r);
+enum err h_export_download(struct req *r);
+enum err h_call_print(struct req *r);
 
 /* ws.c: the realtime feed */
 enum err h_ws_calls(struct req *r);

@@ -45,6 +45,14 @@ const struct route api_routes[] = {
 	{"POST", "/api/webhooks/telephony", h_webhook_telephony, ACCESS_PUBLIC, 0, ROUTE_RAW_BODY},
 	{"POST", "/api/webhooks/transcription", h_webhook_transcription, ACCESS_PUBLIC, 0, ROUTE_RAW_BODY},
 
+	/* bulk operations, exports, call cards (issue 7) */
+	{"POST", "/api/calls/bulk", h_calls_bulk, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+	{"GET", "/api/bulk-jobs/:jobId", h_bulk_job_get, ACCESS_ACTION, ACT_READ, 0},
+	{"POST", "/api/calls/export", h_calls_export, ACCESS_ACTION, ACT_EXPORT, JSON | REQ},
+	{"GET", "/api/exports/:jobId", h_export_get, ACCESS_ACTION, ACT_EXPORT, 0},
+	{"GET", "/api/exports/:jobId/download", h_export_download, ACCESS_PUBLIC, 0, 0},
+	{"GET", "/api/calls/:id/print", h_call_print, ACCESS_ACTION, ACT_DOWNLOAD, 0},
+
 	{"GET", "/api/followups", h_followups_list, ACCESS_ACTION, ACT_READ, 0},
 	{"POST", "/api/followups", h_followups_create, ACCESS_ACTION, ACT_EDIT, JSON | REQ | ROUTE_CREATED},
 	{"GET", "/api/followups/:id", h_followup_get, ACCESS_ACTION, ACT_READ, 0},

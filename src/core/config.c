@@ -55,6 +55,13 @@ static const struct setting table[] = {
 	{"transcription-secret", T_SECRET, "", 0, 0, "SWITCHBOARD_TRANSCRIPTION_SECRET", 0, F(transcription_secret), "HMAC secret of transcription webhooks (environment only)"},
 	{"sim-ring-ms", T_INT, "3000", 10, 600000, "SWITCHBOARD_SIM_RING_MS", 0, F(sim_ring_ms), "simulator: ringing time of a leg"},
 	{"sim-talk-ms", T_INT, "20000", 10, 3600000, "SWITCHBOARD_SIM_TALK_MS", 0, F(sim_talk_ms), "simulator: talk time of a connected leg"},
+	{"bulk-workers", T_INT, "2", 1, 16, "SWITCHBOARD_BULK_WORKERS", 0, F(bulk_workers), "threads running bulk and export jobs"},
+	{"bulk-chunk", T_INT, "500", 1, 10000, "SWITCHBOARD_BULK_CHUNK", 0, F(bulk_chunk), "calls changed per bulk transaction"},
+	{"bulk-lease-ms", T_INT, "30000", 500, 3600000, "SWITCHBOARD_BULK_LEASE_MS", 0, F(bulk_lease_ms), "a bulk job silent this long is resumed by another worker (crash recovery)"},
+	{"bulk-chunk-delay-ms", T_INT, "0", 0, 60000, "SWITCHBOARD_BULK_CHUNK_DELAY_MS", 0, F(bulk_chunk_delay_ms), "test-only: pause after each bulk chunk"},
+	{"export-secret", T_SECRET, "", 0, 0, "SWITCHBOARD_EXPORT_SECRET", 0, F(export_secret), "signs export download links (environment only; empty: a key kept in DATA)"},
+	{"export-link-ttl-sec", T_INT, "86400", 10, 30 * 86400, "SWITCHBOARD_EXPORT_LINK_TTL_SEC", 0, F(export_link_ttl_sec), "how long an export download link stays valid"},
+	{"export-email-rows", T_INT, "10000", 0, 1000000000, "SWITCHBOARD_EXPORT_EMAIL_ROWS", 0, F(export_email_rows), "exports of at least this many rows are announced by e-mail"},
 	{"scheduler-ms", T_INT, "1000", 10, 60000, "SWITCHBOARD_SCHEDULER_MS", 0, F(scheduler_ms), "how often SLA notices are checked"},
 };
 #undef F

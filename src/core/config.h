@@ -46,6 +46,14 @@ struct config {
 	char *transcription_secret; /* secret: environment only */
 	int64_t sim_ring_ms;       /* simulator: how long a leg rings */
 	int64_t sim_talk_ms;       /* simulator: how long a connected leg lasts */
+	/* bulk operations and exports (issue 7) */
+	int64_t bulk_workers;      /* threads running bulk and export jobs */
+	int64_t bulk_chunk;        /* calls per chunk transaction */
+	int64_t bulk_lease_ms;     /* a job not renewed for this long is taken over (crash recovery) */
+	int64_t bulk_chunk_delay_ms; /* test-only: pause after each chunk (makes progress observable) */
+	char *export_secret;       /* secret: signs download links ("" = a key kept in DATA) */
+	int64_t export_link_ttl_sec;
+	int64_t export_email_rows; /* an export of at least this many rows is announced by e-mail */
 };
 
 /* The settings a subcommand takes on its command line (others still come from env). */

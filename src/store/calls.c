@@ -386,6 +386,20 @@ static void build_page(struct sqlb *b, const struct call_query *q)
 	sqlb_int(b, q->limit + 1);
 }
 
+void store_calls_where(struct sqlb *b, const struct call_query *q)
+{
+	where(b, q);
+}
+
+void store_calls_order(struct sqlb *b, const struct call_query *q)
+{
+	enum callq_sort sort = q->sort == CALLQ_SORT_TRIAGE ? CALLQ_SORT_STARTED : q->sort;
+	bool asc = q->sort == CALLQ_SORT_TRIAGE ? false : q->asc;
+	sqlb_sql(b, " ORDER BY ");
+	sqlb_sql(b, sort_expr(sort));
+	sqlb_sql(b, asc ? " ASC, c.id ASC" : " DESC, c.id DESC");
+}
+
 /* The sort key of a row, for the next cursor. */
 static int64_t row_key(const struct call_query *q, const struct call *c, const struct triage_parts *t)
 {
@@ -750,6 +764,59 @@ enum err store_call_tags_set(struct db *db, const char *workspace_id, const char
 }
 
 /* store/seed.c (insert_search_row) composes this same row in C for bulk loads: change both together. */
+static bool in_list(const char **v, int n, const char *t)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(v[i], t) == 0)
+			return true;
+	return false;
+}
+
+enum err store_call_tags_move(struct db *db, const char *workspace_id, const char *call_id, const char **from,
+			      int nfrom, const char **to, int nto)
+{
+	static const char del[] = "DELETE FROM call_tags WHERE call_id = ? AND tag = ?";
+	static const char ins[] = "INSERT INTO call_tags (call_id, workspace_id, tag) VALUES (?, ?, ?)";
+	struct db_stmt *st;
+	enum err rc = ERR_OK;
+	for (int i = 0; i < nfrom && rc == ERR_OK; i++) {
+		if (in_list(to, nto, from[i]))
+			continue;
+		if ((rc = db_prepare(db, del, &st)) != ERR_OK)
+			return rc;
+		db_bind_text(st, 1, call_id);
+		db_bind_text(st, 2, from[i]);
+		rc = db_run(st);
+	}
+	for (int i = 0; i < nto && rc == ERR_OK; i++) {
+		if (in_list(from, nfrom, to[i]))
+			continue;
+		if ((rc = db_prepare(db, ins, &st)) != ERR_OK)
+			return rc;
+		db_bind_text(st, 1, call_id);
+		db_bind_text(st, 2, workspace_id);
+		db_bind_text(st, 3, to[i]);
+		rc = db_run(st);
+	}
+	return rc;
+}
+
+enum err store_call_touch(struct db *db, const char *workspace_id, const char *call_id, int64_t updated_at)
+{
+	static const char sql[] = "UPDATE calls SET updated_at = ? WHERE workspace_id = ? AND id = ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, updated_at);
+	db_bind_text(st, 2, workspace_id);
+	db_bind_text(st, 3, call_id);
+	rc = db_run(st);
+	if (rc == ERR_OK && db_changes(db) == 0)
+		rc = ERR_NOT_FOUND;
+	return rc;
+}
+
 enum err store_call_search_refresh(struct db *db, const char *call_id)
 {
 	static const char del[] = "DELETE FROM calls_fts WHERE rowid = (SELECT rid FROM calls WHERE id = ?)";
