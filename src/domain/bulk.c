@@ -9,6 +9,7 @@
 #include "domain/audit.h"
 #include "domain/calls.h"
 #include "domain/followups.h"
+#include "domain/spam.h"
 
 const char *const bulk_operations[] = {"tag", "spam", "disposition", "followup", "export", NULL};
 
@@ -181,6 +182,10 @@ static enum err apply_one(struct db *db, const struct principal *p, const struct
 					  .source = SRC_BULK};
 		struct followup f;
 		return followups_create(db, p, &in, a, &f, d);
+	}
+	if (op->kind == BULK_SPAM && op->spam) { /* as mark-spam: the disposition, and the model learns */
+		bool blocked;
+		return spam_mark(db, p, SRC_BULK, call_id, op->spam_reason, false, a, &blocked, d);
 	}
 	struct call before, after;
 	enum err rc = calls_edit_begin(db, p, call_id, a, &before, d);

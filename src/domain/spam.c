@@ -304,7 +304,8 @@ enum err spam_mark(struct db *db, const struct principal *p, enum audit_source s
 		return rc;
 	}
 	struct actor actor = actor_of(p, source);
-	const char *meta = arena_printf(a, "{\"reason\":\"%s\",\"blockNumber\":%s}", reason, block ? "true" : "false");
+	const char *meta = arena_printf(a, "{\"reason\":%s%s%s,\"blockNumber\":%s}", reason ? "\"" : "",
+					reason ? reason : "null", reason ? "\"" : "", block ? "true" : "false");
 	if (!meta) {
 		calls_edit_abort(db);
 		return ERR_NOMEM;

@@ -96,7 +96,12 @@ describe('operations on a few calls', () => {
     for (const id of ids) {
       const c = await getCall(id);
       assert.equal(c.spamReason, 'robocall');
+      assert.equal(c.disposition, 'spam');
+      // As mark-spam: the same audit action, sourced bulk, and the model learned the example.
+      assert.ok((await audit(id)).some((e) => e.action === 'call.marked_spam' && e.source === 'bulk'));
     }
+    const report = await ok(srv, 'GET', '/api/spam/reports', tok.owner);
+    assert.ok(report.model.spamExamples >= ids.length, `examples ${JSON.stringify(report.model)}`);
     const visible = await listAll(srv, tok.owner, { contactId: calls[10].contactId ?? 'none' }).catch(() => []);
     assert.ok(!visible.some((c) => ids.includes(c.id)));
     const spamOnly = await listAll(srv, tok.owner, { spam: 'only' });
