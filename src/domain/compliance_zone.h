@@ -21,14 +21,20 @@
  *   US federal (47 CFR 64.1200(c)(1)): 8:00-21:00 every day
  *   Canada (CRTC Unsolicited Telecommunications Rules): weekdays 9:00-21:30,
  *     weekends 10:00-18:00
- *   stricter US states, as enacted by 2025 (statutory holidays not encoded):
+ *   stricter US states (statutes cited per row in compliance_zone.c):
  *     FL, OK, MD, WA, MA       8:00-20:00 every day
- *     AL, LA, MS               8:00-20:00, none on Sunday
  *     CT                       9:00-20:00 every day
+ *     NM                       9:00-21:00 every day
+ *     AL, LA                   8:00-20:00, none on Sunday or a federal holiday
+ *     MS                       8:00-20:00 Central *Standard* Time (all year), none on Sunday
+ *     UT                       8:00-21:00, none on Sunday or a federal holiday, nor Pioneer Day
  *     TX                       9:00-21:00 Mon-Sat, 12:00-21:00 Sunday
- *     UT                       8:00-21:00, none on Sunday
- *     PA                       8:00-21:00 Mon-Sat, 13:30-21:00 Sunday
- *     RI                       9:00-18:00 weekdays, 10:00-17:00 Sat, none Sunday */
+ *     PA                       8:00-21:00, none on a federal holiday nor Flag Day
+ *     RI                       9:00-18:00 weekdays, 10:00-17:00 Sat, none Sunday, a federal
+ *                              holiday nor Victory Day
+ *   A holiday closes both its own date and the Friday/Monday it is observed
+ *   on. State holidays tied to Easter, elections or proclamations are not
+ *   encoded. */
 #ifndef SB_DOMAIN_COMPLIANCE_ZONE_H
 #define SB_DOMAIN_COMPLIANCE_ZONE_H
 
@@ -59,6 +65,12 @@ struct quiet_verdict {
 /* The window of country ("US"/"CA") and region ("FL", or "" for the federal
  * one) on weekday (0 = Sunday). */
 struct quiet_window quiet_window_for(const char *country, const char *region, int weekday);
+/* The window on a civil date (y, m 1-12, d), counting the holidays of states
+ * that bar calls on them: closed all day ({0, 0}) on such a holiday. */
+struct quiet_window quiet_window_on(const char *country, const char *region, int y, int m, int d);
+/* Whether the date is a US federal holiday (5 U.S.C. § 6103) or the Friday or
+ * Monday on which a Saturday or Sunday one is observed. */
+bool quiet_us_holiday(int y, int m, int d);
 
 /* Decides quiet hours for calling e164 at now (epoch ms). contact_tz: the
  * contact's IANA zone or NULL (an unknown name is ignored). Pure apart from

@@ -58,8 +58,13 @@ static void test_windows_table(void **state)
 	assert_int_equal(w.open, 12 * 60);
 	w = quiet_window_for("US", "RI", 0);
 	assert_int_equal(w.open, w.close);
-	w = quiet_window_for("US", "PA", 0);
-	assert_int_equal(w.open, 13 * 60 + 30);
+	w = quiet_window_for("US", "PA", 0); /* 73 P.S. § 2245: no Sunday afternoon rule */
+	assert_int_equal(w.open, 8 * 60);
+	assert_int_equal(w.close, 21 * 60);
+	w = quiet_window_on("US", "PA", 2026, 7, 3); /* Independence Day observed */
+	assert_int_equal(w.open, w.close);
+	w = quiet_window_on("US", "MS", 2026, 1, 19); /* MS: holidays no longer barred */
+	assert_int_equal(w.close, 20 * 60);
 	w = quiet_window_for("CA", "ON", 2);
 	assert_int_equal(w.close, 21 * 60 + 30);
 	w = quiet_window_for("CA", "ON", 6);
@@ -103,6 +108,102 @@ static void test_state_windows(void **state)
 	expect_quiet("+14165552001", NULL, "2026-01-15T02:30:00Z", false); /* Wed 21:30 */
 	expect_quiet("+14165552001", NULL, "2026-01-17T23:30:00Z", false); /* Sat 18:30 */
 	expect_quiet("+16045552001", NULL, "2026-01-17T18:30:00Z", true);  /* Sat 10:30 Vancouver */
+}
+
+/* Federal holidays (5 U.S.C. § 6103) with their observed Friday/Monday. */
+static void test_us_holidays(void **state)
+{
+	(void)state;
+	static const int yes[][3] = {{2026, 1, 1},  {2026, 1, 19}, {2026, 2, 16}, {2026, 5, 25}, {2026, 6, 19},
+				     {2026, 7, 3},  {2026, 7, 4},  {2026, 9, 7},  {2026, 10, 12}, {2026, 11, 11},
+				     {2026, 11, 26}, {2026, 12, 25}, {2021, 12, 31}, {2027, 7, 5}, {2027, 12, 24}};
+	static const int no[][3] = {{2026, 1, 12}, {2026, 1, 26}, {2026, 5, 18}, {2026, 7, 6}, {2026, 11, 19},
+				    {2026, 12, 24}, {2026, 12, 28}, {2026, 10, 5}, {2026, 9, 14}, {2026, 6, 14}};
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (!quiet_us_holiday(yes[i][0], yes[i][1], yes[i][2]))
+			fail_msg("%d-%02d-%02d should be a federal holiday", yes[i][0], yes[i][1], yes[i][2]);
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (quiet_us_holiday(no[i][0], no[i][1], no[i][2]))
+			fail_msg("%d-%02d-%02d is not a federal holiday", no[i][0], no[i][1], no[i][2]);
+}
+
+/* One row of the state table each, at its edges (2026-01-14 is a Wednesday). */
+static void test_state_rows(void **state)
+{
+	(void)state;
+	/* The numbers below are placed in the state their row is about. */
+	static const char *const placed[][2] = {{"+13055552001", "FL"}, {"+14055552001", "OK"}, {"+14105552001", "MD"},
+						{"+12065552001", "WA"}, {"+16175552001", "MA"}, {"+12035552001", "CT"},
+						{"+15055552001", "NM"}, {"+12055552001", "AL"}, {"+15045552001", "LA"},
+						{"+16015552001", "MS"}, {"+18015552001", "UT"}, {"+12155552001", "PA"},
+						{"+14015552001", "RI"}};
+	for (size_t i = 0; i < sizeof placed / sizeof placed[0]; i++) {
+		struct quiet_verdict v;
+		quiet_check(placed[i][0], NULL, at("2026-01-14T17:00:00Z"), &v);
+		assert_string_equal(v.region, placed[i][1]);
+		assert_string_equal(v.zone_source, "number");
+	}
+	/* FL § 501.616(6)(a): 8-20. */
+	expect_quiet("+13055552001", NULL, "2026-01-14T12:59:00Z", false); /* 07:59 Miami */
+	expect_quiet("+13055552001", NULL, "2026-01-14T13:00:00Z", true);
+	/* OK § 775C.4: 8-20 (Oklahoma City, CST). */
+	expect_quiet("+14055552001", NULL, "2026-01-15T01:59:00Z", true);  /* 19:59 */
+	expect_quiet("+14055552001", NULL, "2026-01-15T02:00:00Z", false); /* 20:00 */
+	/* MD Stop the Spam Calls Act: 8-20 (Baltimore). */
+	expect_quiet("+14105552001", NULL, "2026-01-15T00:59:00Z", true);
+	expect_quiet("+14105552001", NULL, "2026-01-15T01:00:00Z", false);
+	/* WA RCW 19.158.040: 8-20 (Seattle). */
+	expect_quiet("+12065552001", NULL, "2026-01-15T03:59:00Z", true);
+	expect_quiet("+12065552001", NULL, "2026-01-15T04:00:00Z", false);
+	/* MA c. 159C § 3: 8-20 (Boston). */
+	expect_quiet("+16175552001", NULL, "2026-01-15T00:59:00Z", true);
+	expect_quiet("+16175552001", NULL, "2026-01-15T01:00:00Z", false);
+	/* CT § 42-288a: 9-20 (New Haven). */
+	expect_quiet("+12035552001", NULL, "2026-01-14T13:59:00Z", false); /* 08:59 */
+	expect_quiet("+12035552001", NULL, "2026-01-14T14:00:00Z", true);  /* 09:00 */
+	expect_quiet("+12035552001", NULL, "2026-01-15T01:00:00Z", false); /* 20:00 */
+	/* NM § 57-12-22(B)(5): 9-21 (Albuquerque, MST). */
+	expect_quiet("+15055552001", NULL, "2026-01-14T15:30:00Z", false); /* 08:30 */
+	expect_quiet("+15055552001", NULL, "2026-01-14T16:00:00Z", true);  /* 09:00 */
+	expect_quiet("+15055552001", NULL, "2026-01-15T03:30:00Z", true);  /* 20:30 */
+	/* AL: 8-20, none Sunday or holiday (Birmingham, CST). */
+	expect_quiet("+12055552001", NULL, "2026-01-17T18:00:00Z", true);  /* Sat 12:00 */
+	expect_quiet("+12055552001", NULL, "2026-01-18T18:00:00Z", false); /* Sun 12:00 */
+	expect_quiet("+12055552001", NULL, "2026-01-19T18:00:00Z", false); /* Mon 12:00, MLK Day */
+	expect_quiet("+12055552001", NULL, "2026-01-20T18:00:00Z", true);  /* Tue 12:00 */
+	expect_quiet("+12055552001", NULL, "2026-01-15T02:00:00Z", false); /* Wed 20:00 */
+	/* LA: 8-20 Mon-Sat, none Sunday or holiday (New Orleans). */
+	expect_quiet("+15045552001", NULL, "2026-01-17T18:00:00Z", true);
+	expect_quiet("+15045552001", NULL, "2026-01-18T18:00:00Z", false);
+	expect_quiet("+15045552001", NULL, "2026-11-26T18:00:00Z", false); /* Thanksgiving */
+	expect_quiet("+15045552001", NULL, "2026-01-15T02:00:00Z", false); /* 20:00 */
+	/* MS § 77-3-723: 8-20 Central Standard Time, none Sunday; holidays allowed. */
+	expect_quiet("+16015552001", NULL, "2026-01-18T18:00:00Z", false); /* Sun */
+	expect_quiet("+16015552001", NULL, "2026-01-19T18:00:00Z", true);  /* MLK Day */
+	expect_quiet("+16015552001", NULL, "2026-01-15T02:00:00Z", false); /* Wed 20:00 CST */
+	expect_quiet("+16015552001", NULL, "2026-07-15T13:30:00Z", false); /* 08:30 CDT = 07:30 CST */
+	expect_quiet("+16015552001", NULL, "2026-07-15T14:00:00Z", true);  /* 09:00 CDT = 08:00 CST */
+	expect_quiet("+16015552001", NULL, "2026-07-16T01:30:00Z", true);  /* 20:30 CDT = 19:30 CST */
+	expect_quiet("+16015552001", NULL, "2026-07-16T02:00:00Z", false); /* 21:00 CDT: federal */
+	/* UT § 13-25a-103(3): 8-21, none Sunday or legal holiday (Salt Lake City). */
+	expect_quiet("+18015552001", NULL, "2026-01-15T03:30:00Z", true);  /* Wed 20:30 MST */
+	expect_quiet("+18015552001", NULL, "2026-01-18T19:00:00Z", false); /* Sun 12:00 */
+	expect_quiet("+18015552001", NULL, "2026-07-24T18:00:00Z", false); /* Pioneer Day 12:00 MDT */
+	expect_quiet("+18015552001", NULL, "2026-07-23T18:00:00Z", true);
+	/* PA 73 P.S. § 2245: 8-21 every day (Sunday morning open), holidays closed (Philadelphia). */
+	expect_quiet("+12155552001", NULL, "2026-01-18T14:00:00Z", true);  /* Sun 09:00 */
+	expect_quiet("+12155552001", NULL, "2026-01-18T12:59:00Z", false); /* Sun 07:59 */
+	expect_quiet("+12155552001", NULL, "2026-07-03T16:00:00Z", false); /* July 4th observed */
+	expect_quiet("+12155552001", NULL, "2026-06-14T16:00:00Z", false); /* Flag Day (a Sunday) */
+	expect_quiet("+12155552001", NULL, "2026-06-15T16:00:00Z", true);
+	/* RI § 5-61-2: holidays closed, Victory Day too (Providence). */
+	expect_quiet("+14015552001", NULL, "2026-11-11T17:00:00Z", false); /* Veterans Day 12:00 */
+	expect_quiet("+14015552001", NULL, "2026-11-12T17:00:00Z", true);
+	expect_quiet("+14015552001", NULL, "2026-08-10T16:00:00Z", false); /* Victory Day 12:00 EDT */
+	expect_quiet("+14015552001", NULL, "2026-08-11T16:00:00Z", true);
+	expect_quiet("+14015552001", NULL, "2026-01-14T23:00:00Z", false); /* Wed 18:00 */
+	/* A federal holiday alone closes nothing in a state without a holiday rule. */
+	expect_quiet("+12125552001", NULL, "2026-12-25T17:00:00Z", true);
 }
 
 static void test_zone_sources(void **state)
@@ -406,6 +507,8 @@ int main(void)
 		cmocka_unit_test(test_windows_table),
 		cmocka_unit_test(test_federal_window_in_each_zone),
 		cmocka_unit_test(test_state_windows),
+		cmocka_unit_test(test_us_holidays),
+		cmocka_unit_test(test_state_rows),
 		cmocka_unit_test(test_zone_sources),
 		cmocka_unit_test(test_dst_both_directions),
 		DB_TEST(test_gate_allows_clean),
