@@ -3,11 +3,15 @@
  *	    { reason?, channels?: ["call","sms"], expiresAt?, source? } -> { dnc }
  *	GET  /api/dnc/import             the workspace list as CSV (?format=json: its status)
  *	POST /api/dnc/import             CSV upload (text/csv body, or multipart/form-data
- *	                                 with a "file" part); ?source=registry&registryDate=
+ *	                                 with a "file" part), up to 64 MiB (a national-registry
+ *	                                 snapshot); ?source=registry&registryDate=
  *	    -> { imported, updated, invalid, invalidLines: [{ line, error }], warnings, status } */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "api/call_json.h"
 #include "api/handlers.h"
@@ -15,6 +19,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "domain/dnc.h"
+#include "render/csv.h"
 #include "store/model.h"
 
 static void dnc_json(struct jw *w, const struct contact_dnc *c)
@@ -171,26 +176,29 @@ enum err h_dnc_export(struct req *r)
 		jw_obj_end(&w);
 		return reply_jw(r, &w);
 	}
-	struct buf b;
-	buf_init(&b, DNC_EXPORT_MAX);
-	if ((rc = dnc_export(r->db, r->principal.workspace_id, &b)) != ERR_OK) {
-		buf_cleanup(&b);
+	/* Spooled to an unlinked temporary file and sent from it: memory does
+	 * not grow with the list. */
+	FILE *f = tmpfile();
+	if (!f)
+		return err_set(&r->err, ERR_IO, "cannot create a temporary file for the export");
+	if ((rc = dnc_export(r->db, r->principal.workspace_id, f, render_csv_cell)) != ERR_OK) {
+		fclose(f);
 		return rc;
 	}
+	long size = ftell(f);
+	int fd = size >= 0 ? dup(fileno(f)) : -1;
+	fclose(f);
+	if (fd < 0)
+		return err_set(&r->err, ERR_IO, "cannot read the export back");
 	req_add_header(r, "Content-Disposition", "attachment; filename=\"dnc.csv\"");
 	if (st.nwarnings)
 		req_add_header(r, "X-Switchboard-Warning", st.warnings[0]);
-	size_t len = b.len;
-	char *data = b.data;
-	if (!data) {
-		buf_cleanup(&b);
-		return ERR_NOMEM;
-	}
-	return reply_bytes(r, "text/csv; charset=utf-8", data, len);
+	return reply_fd(r, "text/csv; charset=utf-8", fd, (uint64_t)size);
 }
 
 /* The "file" part (or the first part with a filename) of a multipart body. */
-static enum err multipart_file(struct req *r, const char *type, const char **data, size_t *len)
+static enum err multipart_file(struct req *r, const char *type, const char *in, size_t inlen, const char **data,
+			       size_t *len)
 {
 	const char *bp = strstr(type, "boundary=");
 	if (!bp)
@@ -208,8 +216,8 @@ static enum err multipart_file(struct req *r, const char *type, const char **dat
 	memcpy(boundary + 2, bp, bn);
 	boundary[bn + 2] = '\0';
 	size_t blen = bn + 2;
-	const char *p = r->body.data, *end = r->body.data + r->body.len;
-	const char *at = p ? memmem(p, r->body.len, boundary, blen) : NULL;
+	const char *p = in, *end = in + inlen;
+	const char *at = inlen ? memmem(p, inlen, boundary, blen) : NULL;
 	while (at) {
 		const char *hdr = at + blen;
 		if (end - hdr >= 2 && hdr[0] == '-' && hdr[1] == '-')
@@ -238,14 +246,31 @@ static enum err multipart_file(struct req *r, const char *type, const char **dat
 	return err_field_add(&r->err, "file", "the multipart body has no \"file\" part");
 }
 
+static enum err import_body(struct req *r, const char *body, size_t body_len);
+
+/* The route is ROUTE_UPLOAD: the body (up to 64 MiB) waits in a temporary
+ * file; it is mapped read-only for the parse, so the heap does not grow with
+ * it (the page cache holds what is being read). */
 enum err h_dnc_import(struct req *r)
 {
+	if (r->upload_fd < 0 || r->upload_len == 0)
+		return import_body(r, "", 0);
+	void *map = mmap(NULL, (size_t)r->upload_len, PROT_READ, MAP_PRIVATE, r->upload_fd, 0);
+	if (map == MAP_FAILED)
+		return err_set(&r->err, ERR_IO, "cannot read the uploaded body back");
+	enum err rc = import_body(r, map, (size_t)r->upload_len);
+	munmap(map, (size_t)r->upload_len);
+	return rc;
+}
+
+static enum err import_body(struct req *r, const char *body, size_t body_len)
+{
 	const char *type = req_header(r, "Content-Type");
-	const char *data = r->body.len ? r->body.data : "";
-	size_t len = r->body.len;
+	const char *data = body;
+	size_t len = body_len;
 	enum err rc;
 	if (type && !strncasecmp(type, "multipart/form-data", 19)) {
-		if ((rc = multipart_file(r, type, &data, &len)) != ERR_OK)
+		if ((rc = multipart_file(r, type, body, body_len, &data, &len)) != ERR_OK)
 			return rc;
 	} else if (type && strncasecmp(type, "text/csv", 8) && strncasecmp(type, "application/csv", 15) &&
 		   strncasecmp(type, "text/plain", 10)) {

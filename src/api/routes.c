@@ -67,7 +67,7 @@ const struct route api_routes[] = {
 	{"PATCH", "/api/contacts/:id/dnc", h_contact_dnc_patch, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
 	{"DELETE", "/api/contacts/:id/dnc", h_contact_dnc_delete, ACCESS_ACTION, ACT_EDIT, ROUTE_NO_CONTENT},
 	{"GET", "/api/dnc/import", h_dnc_export, ACCESS_ACTION, ACT_SETTINGS, 0},
-	{"POST", "/api/dnc/import", h_dnc_import, ACCESS_ACTION, ACT_SETTINGS, ROUTE_RAW_BODY},
+	{"POST", "/api/dnc/import", h_dnc_import, ACCESS_ACTION, ACT_SETTINGS, ROUTE_RAW_BODY | ROUTE_UPLOAD},
 	{"GET", "/api/blocked-numbers", h_blocked_list, ACCESS_ACTION, ACT_SETTINGS, 0},
 	{"POST", "/api/blocked-numbers", h_blocked_add, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ | ROUTE_CREATED},
 	{"DELETE", "/api/blocked-numbers/:number", h_blocked_remove, ACCESS_ACTION, ACT_SETTINGS, ROUTE_NO_CONTENT},

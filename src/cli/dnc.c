@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "domain/dnc.h"
+#include "render/csv.h"
 #include "store/accounts.h"
 
 void cli_dnc_help(FILE *f)
@@ -75,13 +76,7 @@ static enum err run_import(struct db *db, const struct principal *p, const char 
 
 static enum err run_export(struct db *db, const char *workspace_id)
 {
-	struct buf b;
-	buf_init(&b, DNC_EXPORT_MAX);
-	enum err rc = dnc_export(db, workspace_id, &b);
-	if (rc == ERR_OK && b.len && fwrite(b.data, 1, b.len, stdout) != b.len)
-		rc = ERR_IO;
-	buf_cleanup(&b);
-	return rc;
+	return dnc_export(db, workspace_id, stdout, render_csv_cell);
 }
 
 int cli_dnc(int argc, char **argv, struct config *cfg)

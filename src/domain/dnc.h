@@ -19,6 +19,7 @@
 #define SB_DOMAIN_DNC_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "core/arena.h"
@@ -104,8 +105,13 @@ struct dnc_import_result {
 enum err dnc_import(struct db *db, const struct principal *p, const char *csv, size_t len, bool registry,
 		    int64_t registry_date, struct arena *a, struct dnc_import_result *out, struct err_detail *d);
 
-/* The workspace's list as CSV (header row, CRLF line ends) into out (created
- * with DNC_EXPORT_MAX; ERR_TOO_LARGE past it). */
-enum err dnc_export(struct db *db, const char *workspace_id, struct buf *out);
+/* Writes one CSV cell (quoting and the spreadsheet-formula guard are the
+ * writer's): the callers pass render_csv_cell, the one the calls export uses. */
+typedef void (*dnc_cell_fn)(FILE *f, const char *s, size_t len);
+
+/* The workspace's list as CSV (header row, CRLF line ends) to out, each cell
+ * through cell. ERR_IO when out fails. The import takes the formula guard's
+ * leading quote off again, so an export imports back unchanged. */
+enum err dnc_export(struct db *db, const char *workspace_id, FILE *out, dnc_cell_fn cell);
 
 #endif

@@ -80,8 +80,14 @@ static int csv_record(struct csv *c, struct arena *a, char **f, int *nf, int64_t
 		if (over && !*why)
 			*why = "a field is longer than 1024 bytes";
 		buf[n] = '\0';
+		/* Our export guards a cell a spreadsheet would read as a formula
+		 * with a leading quote (render/csv.h); take it off again, so an
+		 * exported +1... number or =... reason comes back as it was. */
+		char *val = buf;
+		if (n >= 2 && buf[0] == '\'' && strchr("=+-@\t\r", buf[1]))
+			val++;
 		if (*nf < CSV_MAX_FIELDS) {
-			f[*nf] = arena_strdup(a, buf);
+			f[*nf] = arena_strdup(a, val);
 			if (!f[*nf]) {
 				*why = "out of memory";
 				return -1;
@@ -157,7 +163,8 @@ static bool parse_expiry(const char *s, int64_t *out)
 struct import_ctx {
 	struct db *db;
 	const struct principal *p;
-	struct arena *a;
+	struct arena *a;              /* the result's (bad lines) */
+	struct arena *scratch;        /* one batch of records; renewed so memory stays flat */
 	struct dnc_import_result *out;
 	const char *default_source;
 	int64_t now;
@@ -220,7 +227,7 @@ static enum err import_row(struct import_ctx *x, char **f, int nf, int64_t line)
 			       ERR_OK;
 	}
 	const char *owner = NULL, *name = NULL;
-	enum err rc = store_contact_phone_owner(x->db, x->p->workspace_id, e164, x->a, &owner, &name);
+	enum err rc = store_contact_phone_owner(x->db, x->p->workspace_id, e164, x->scratch, &owner, &name);
 	if (rc != ERR_OK && rc != ERR_NOT_FOUND)
 		return rc;
 	struct dnc_entry e = {.workspace_id = x->p->workspace_id, .e164 = e164, .contact_id = owner,
@@ -288,7 +295,9 @@ enum err dnc_import(struct db *db, const struct principal *p, const char *csv, s
 	if (!out->bad)
 		return ERR_NOMEM;
 	struct import_ctx x = {.db = db, .p = p, .a = a, .out = out, .now = clock_now_ms(),
-			       .default_source = registry ? "registry" : "import"};
+			       .default_source = registry ? "registry" : "import", .scratch = arena_new()};
+	if (!x.scratch)
+		return ERR_NOMEM;
 	struct csv c = {.p = csv, .end = csv + len, .line = 1};
 	if (len >= 3 && !memcmp(csv, "\xEF\xBB\xBF", 3))
 		c.p += 3;
@@ -296,25 +305,39 @@ enum err dnc_import(struct db *db, const struct principal *p, const char *csv, s
 	int nf = 0;
 	int64_t line = 0;
 	const char *why = NULL;
-	int got = csv_record(&c, a, f, &nf, &line, &why);
+	int got = csv_record(&c, x.scratch, f, &nf, &line, &why);
+	enum err rc = ERR_OK;
 	if (got == 0)
-		return err_field_add(d, "file", "is empty: send a header row (number,reason,source,channels,expiresAt) and rows");
-	bool named = header(&x, f, nf);
-	if (named && x.cols[COL_NUMBER] < 0)
-		return err_field_add(d, "file", "the header row has no number column");
-	enum err rc = db_begin_write(db);
-	if (rc != ERR_OK)
+		rc = err_field_add(d, "file", "is empty: send a header row (number,reason,source,channels,expiresAt) and rows");
+	bool named = rc == ERR_OK && header(&x, f, nf);
+	if (rc == ERR_OK && named && x.cols[COL_NUMBER] < 0)
+		rc = err_field_add(d, "file", "the header row has no number column");
+	if (rc == ERR_OK)
+		rc = db_begin_write(db);
+	if (rc != ERR_OK) {
+		arena_free(x.scratch);
 		return rc;
+	}
 	if (!named && got == 1)
 		rc = import_row(&x, f, nf, line);
 	else if (got < 0)
 		bad_line(&x, line, "%s", why);
-	while (rc == ERR_OK && (got = csv_record(&c, a, f, &nf, &line, &why)) != 0) {
+	for (int64_t n = 1; rc == ERR_OK; n++) {
+		if (n % 256 == 0) { /* a registry snapshot has millions of rows */
+			arena_free(x.scratch);
+			if (!(x.scratch = arena_new())) {
+				rc = ERR_NOMEM;
+				break;
+			}
+		}
+		if ((got = csv_record(&c, x.scratch, f, &nf, &line, &why)) == 0)
+			break;
 		if (got < 0)
 			bad_line(&x, line, "%s", why);
 		else
 			rc = import_row(&x, f, nf, line);
 	}
+	arena_free(x.scratch);
 	char id[ID_SIZE];
 	id_new_at(id, x.now);
 	struct dnc_import row = {.id = id, .workspace_id = p->workspace_id, .source = registry ? "registry" : "import",
@@ -334,31 +357,18 @@ enum err dnc_import(struct db *db, const struct principal *p, const char *csv, s
 	return rc;
 }
 
-/* One CSV field, quoted when it must be (RFC 4180). */
-static void put_field(struct buf *b, const char *s, bool last, enum err *rc)
+struct export_ctx {
+	FILE *f;
+	dnc_cell_fn cell;
+};
+
+static void put_cell(struct export_ctx *x, const char *s, bool last)
 {
-	if (*rc != ERR_OK)
-		return;
 	if (!s)
 		s = "";
-	bool quote = strpbrk(s, ",\"\r\n") != NULL || (*s == ' ') || (*s && s[strlen(s) - 1] == ' ');
-	if (!quote) {
-		*rc = buf_puts(b, s);
-	} else {
-		*rc = buf_puts(b, "\"");
-		for (const char *q = s; *rc == ERR_OK && *q; q++)
-			*rc = *q == '"' ? buf_puts(b, "\"\"") : buf_append(b, q, 1);
-		if (*rc == ERR_OK)
-			*rc = buf_puts(b, "\"");
-	}
-	if (*rc == ERR_OK)
-		*rc = buf_puts(b, last ? "\r\n" : ",");
+	x->cell(x->f, s, strlen(s));
+	fputs(last ? "\r\n" : ",", x->f);
 }
-
-struct export_ctx {
-	struct buf *b;
-	enum err rc;
-};
 
 static bool export_row(void *ctx, const struct dnc_entry *e)
 {
@@ -367,19 +377,20 @@ static bool export_row(void *ctx, const struct dnc_entry *e)
 	char exp[40] = "";
 	if (e->expires_at)
 		clock_format_rfc3339(e->expires_at, exp, sizeof exp);
-	put_field(x->b, e->e164, false, &x->rc);
-	put_field(x->b, e->reason, false, &x->rc);
-	put_field(x->b, e->source, false, &x->rc);
-	put_field(x->b, ch == 3 ? "call;sms" : ch == 1 ? "call" : ch == 2 ? "sms" : "", false, &x->rc);
-	put_field(x->b, exp, true, &x->rc);
-	return x->rc == ERR_OK;
+	put_cell(x, e->e164, false);
+	put_cell(x, e->reason, false);
+	put_cell(x, e->source, false);
+	put_cell(x, ch == 3 ? "call;sms" : ch == 1 ? "call" : ch == 2 ? "sms" : "", false);
+	put_cell(x, exp, true);
+	return !ferror(x->f);
 }
 
-enum err dnc_export(struct db *db, const char *workspace_id, struct buf *out)
+enum err dnc_export(struct db *db, const char *workspace_id, FILE *out, dnc_cell_fn cell)
 {
-	struct export_ctx x = {.b = out, .rc = buf_puts(out, "number,reason,source,channels,expiresAt\r\n")};
-	if (x.rc != ERR_OK)
-		return x.rc;
+	struct export_ctx x = {.f = out, .cell = cell};
+	fputs("number,reason,source,channels,expiresAt\r\n", out);
 	enum err rc = store_dnc_each(db, workspace_id, export_row, &x);
-	return rc != ERR_OK ? rc : x.rc;
+	if (rc == ERR_OK && (ferror(out) || fflush(out) != 0))
+		rc = ERR_IO;
+	return rc;
 }

@@ -43,6 +43,8 @@ struct req {
 	struct route_match match;
 	const char *params[ROUTE_MAX_PARAMS]; /* decoded path parameters, in pattern order */
 	struct buf body;
+	int upload_fd;               /* ROUTE_UPLOAD: the body in an unlinked temporary file, or -1 (no body) */
+	uint64_t upload_len;         /* its length */
 	json_t *json;                /* parsed JSON body (object) or NULL; owned */
 	char client_ip[64];
 

@@ -26,6 +26,9 @@ enum route_access {
 #define ROUTE_NO_CONTENT    (1u << 3) /* success is 204 */
 #define ROUTE_RAW_BODY      (1u << 4) /* takes a form or other body; handler parses (webhooks) */
 #define ROUTE_QUERY_TOKEN   (1u << 5) /* also accepts ?token= (browsers cannot set headers on WebSockets) */
+#define ROUTE_UPLOAD        (1u << 6) /* a raw body of up to ROUTE_UPLOAD_MAX spooled to an unlinked temporary
+					* file (req->upload_fd), not memory; max-body does not apply (DNC import) */
+#define ROUTE_UPLOAD_MAX    ((unsigned long long)64 << 20)
 
 struct route {
 	const char *method;

@@ -85,6 +85,7 @@ static struct req *req_new(struct server *s, struct MHD_Connection *c, const cha
 	r->method = arena_strdup(a, method);
 	r->path = arena_strdup(a, url);
 	buf_init(&r->body, (size_t)s->cfg->max_body);
+	r->upload_fd = -1;
 	const char *rid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
 	if (rid && valid_request_id(rid))
 		snprintf(r->id, sizeof r->id, "%s", rid);
@@ -104,6 +105,8 @@ static void req_free(struct req *r)
 		return;
 	json_decref(r->json);
 	buf_cleanup(&r->body);
+	if (r->upload_fd >= 0)
+		close(r->upload_fd);
 	free(r->resp_data);
 	if (r->resp_has_fd)
 		close(r->resp_fd);
@@ -156,7 +159,9 @@ static void intake(struct server *s, struct req *r)
 	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
 	const char *te = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Transfer-Encoding");
 	bool has_body = (cl && strcmp(cl, "0") != 0) || te;
-	if (cl && strtoull(cl, NULL, 10) > (unsigned long long)s->cfg->max_body) {
+	unsigned long long limit = (r->match.route->flags & ROUTE_UPLOAD) ? ROUTE_UPLOAD_MAX
+									    : (unsigned long long)s->cfg->max_body;
+	if (cl && strtoull(cl, NULL, 10) > limit) {
 		r->early_status = 413;
 		return;
 	}
@@ -164,6 +169,39 @@ static void intake(struct server *s, struct req *r)
 	if (has_body && (fl & ROUTE_BODY_JSON) &&
 	    !is_json_type(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type")))
 		r->early_status = 415;
+}
+
+/* ROUTE_UPLOAD: appends a chunk to the request's temporary file (created on
+ * the first one, unlinked at once). 413 past ROUTE_UPLOAD_MAX, 500 when the
+ * file cannot be written. */
+static int spool(struct req *r, const char *data, size_t n)
+{
+	if (r->upload_len + n > ROUTE_UPLOAD_MAX)
+		return 413;
+	if (r->upload_fd < 0) {
+		const char *dir = getenv("TMPDIR");
+		char path[512];
+		snprintf(path, sizeof path, "%s/switchboard-upload-XXXXXX", dir && *dir ? dir : "/tmp");
+		r->upload_fd = mkostemp(path, O_CLOEXEC);
+		if (r->upload_fd < 0) {
+			log_error("upload: cannot create a temporary file: %s", strerror(errno));
+			return 500;
+		}
+		unlink(path);
+	}
+	while (n) {
+		ssize_t w = write(r->upload_fd, data, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_error("upload: cannot write the temporary file: %s", strerror(errno));
+			return 500;
+		}
+		data += w;
+		n -= (size_t)w;
+		r->upload_len += (uint64_t)w;
+	}
+	return 0;
 }
 
 static const char *early_detail(int status)
@@ -327,7 +365,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (r->replied)
 		return MHD_YES; /* already answered (an early error); discard the rest */
 	if (*upload_size) {
-		if (!r->early_status && buf_append(&r->body, upload, *upload_size) != ERR_OK)
+		if (!r->early_status && r->match.route && (r->match.route->flags & ROUTE_UPLOAD))
+			r->early_status = spool(r, upload, *upload_size);
+		else if (!r->early_status && buf_append(&r->body, upload, *upload_size) != ERR_OK)
 			r->early_status = 413;
 		r->discarded += r->early_status ? *upload_size : 0;
 		*upload_size = 0;

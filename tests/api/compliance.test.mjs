@@ -285,10 +285,11 @@ describe('DNC import and export', () => {
     assert.match(r.headers.get('content-disposition'), /attachment/);
     const rows = parseCsv(r.text);
     assert.deepEqual(rows[0], ['number', 'reason', 'source', 'channels', 'expiresAt']);
+    // E.164 numbers start with '+': the spreadsheet-formula guard quotes them.
     const byNum = Object.fromEntries(rows.slice(1).map((x) => [x[0], x]));
-    assert.deepEqual(byNum['+12125554001'], ['+12125554001', 'duplicate updates', 'import', 'call', '']);
-    assert.deepEqual(byNum['+13055554002'], ['+13055554002', 'Said "never" on a call', 'manual', 'sms', '2027-01-01T00:00:00.000Z']);
-    assert.deepEqual(byNum['+14155554006'], ['+14155554006', 'multi\r\nline reason', 'import', 'call', '2027-06-01T12:00:00.000Z']);
+    assert.deepEqual(byNum["'+12125554001"], ["'+12125554001", 'duplicate updates', 'import', 'call', '']);
+    assert.deepEqual(byNum["'+13055554002"], ["'+13055554002", 'Said "never" on a call', 'manual', 'sms', '2027-01-01T00:00:00.000Z']);
+    assert.deepEqual(byNum["'+14155554006"], ["'+14155554006", 'multi\r\nline reason', 'import', 'call', '2027-06-01T12:00:00.000Z']);
     assert.ok(r.text.includes('"Said ""never"" on a call"'), 'quotes doubled inside a quoted field');
     // Into another workspace, through multipart this time: the same list comes back out.
     const fd = new FormData();
@@ -314,7 +315,7 @@ describe('DNC import and export', () => {
     assert.equal(status.json.warnings.length, 1);
     const csvGet = await req('GET', '/api/dnc/import', admin);
     assert.match(csvGet.headers.get('x-switchboard-warning'), /registry/);
-    assert.ok(csvGet.text.includes('+12125554100,,registry,call;sms,'));
+    assert.ok(csvGet.text.includes("'+12125554100,,registry,call;sms,"));
     r = await srv.req('POST', '/api/dnc/import?source=registry', { token: admin, raw: body, headers: { 'Content-Type': 'text/csv' } });
     assert.deepEqual(r.json.warnings, [], 'a fresh snapshot');
     assert.equal(r.json.updated, 1);
@@ -339,7 +340,7 @@ test('switchboard dnc import|export: the same list as the API', async () => {
   assert.match(r.stdout, /line 3: number/);
   r = cli(['dnc', 'export', '--workspace', 'acme'], { dataDir: srv.dataDir });
   assert.equal(r.status, 0, r.stderr);
-  assert.ok(r.stdout.includes('+12125554200,from the CLI,registry,call;sms,'));
+  assert.ok(r.stdout.includes("'+12125554200,from the CLI,registry,call;sms,"));
   assert.equal(r.stdout, (await req('GET', '/api/dnc/import', admin)).text);
   assert.equal(cli(['dnc', 'import', '--workspace', 'nope', '-'], { dataDir: srv.dataDir, input: 'number\n' }).status, 2);
   assert.equal(cli(['dnc', 'import', '--workspace', 'acme'], { dataDir: srv.dataDir }).status, 2);
