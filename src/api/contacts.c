@@ -1,5 +1,6 @@
 /* Contacts and what links calls to them: /api/contacts/search,
- * /api/contacts/:id, and /api/calls/:id/{link-contact,new-contact,link-job}.
+ * /api/contacts/:id (GET, and PATCH of its time zone), and
+ * /api/calls/:id/{link-contact,new-contact,link-job}.
  * Each handler checks its input into a typed form, hands it to the domain
  * (one transaction), then answers with the resource re-read. */
 #include <string.h>
@@ -39,8 +40,9 @@ static void write_strs(struct jw *w, const char *key, const char **v, int n)
 	jw_arr_end(w);
 }
 
-/* A Contact of the client contract, plus emails[] and updatedAt. */
-static void contact_json_write(struct jw *w, const struct contact *c)
+/* A Contact of the client contract, plus emails[] and updatedAt; with_tz:
+ * plus timeZone (the contact's IANA zone or null), on single-contact replies. */
+static void contact_json_write(struct jw *w, const struct contact *c, bool with_tz, const char *tz)
 {
 	jw_obj_begin(w);
 	jw_kstr(w, "id", c->id);
@@ -55,6 +57,8 @@ static void contact_json_write(struct jw *w, const struct contact *c)
 	jw_kbool(w, "doNotContact", c->do_not_contact);
 	jw_kstr(w, "preferredChannel", c->preferred_channel);
 	write_time_windows(w, c->time_windows);
+	if (with_tz)
+		jw_kstr(w, "timeZone", tz);
 	jw_ktime_ms(w, "createdAt", c->created_at);
 	jw_ktime_ms(w, "updatedAt", c->updated_at);
 	jw_obj_end(w);
@@ -98,25 +102,71 @@ enum err h_contacts_search(struct req *r)
 	jw_key(&w, "contacts");
 	jw_arr_begin(&w);
 	for (int i = 0; i < n; i++)
-		contact_json_write(&w, &rows[i]);
+		contact_json_write(&w, &rows[i], false, NULL);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	return reply_jw(r, &w);
 }
 
-enum err h_contact_get(struct req *r)
+/* { contact } with its time zone. */
+static enum err reply_contact(struct req *r, const char *id)
 {
 	struct contact c;
-	enum err rc = contacts_get(r->db, &r->principal, req_param(r, "id"), r->arena, &c, &r->err);
+	const char *tz = NULL;
+	enum err rc = contacts_get(r->db, &r->principal, id, r->arena, &c, &r->err);
+	if (rc == ERR_OK)
+		rc = contacts_time_zone(r->db, r->principal.workspace_id, c.id, r->arena, &tz);
 	if (rc != ERR_OK)
 		return rc;
 	struct jw w;
 	jw_init(&w, 2048, 1 << 20);
 	jw_obj_begin(&w);
 	jw_key(&w, "contact");
-	contact_json_write(&w, &c);
+	contact_json_write(&w, &c, true, tz);
 	jw_obj_end(&w);
 	return reply_jw(r, &w);
+}
+
+enum err h_contact_get(struct req *r)
+{
+	return reply_contact(r, req_param(r, "id"));
+}
+
+/* "timeZone": an IANA zone name, or null to clear (set: true when given). */
+static const char *read_time_zone(struct req *r, json_t *b, bool *set)
+{
+	json_t *v = json_object_get(b, "timeZone");
+	*set = v != NULL;
+	if (!v || json_is_null(v))
+		return NULL;
+	const char *s = json_string_value(v);
+	if (!s || strlen(s) != json_string_length(v) || !contacts_tz_valid(s)) {
+		err_field_add(&r->err, "timeZone", "must be an IANA time zone such as America/Chicago (or null)");
+		return NULL;
+	}
+	return s;
+}
+
+/* PATCH /api/contacts/:id { timeZone }: the zone the compliance gate judges
+ * the contact's quiet hours in (null: back to the number's area). */
+enum err h_contact_patch(struct req *r)
+{
+	static const char *const keys[] = {"timeZone", NULL};
+	json_t *b = req_body(r);
+	const char *id = req_param(r, "id");
+	input_known_keys(r, b, keys);
+	bool set = false;
+	const char *tz = read_time_zone(r, b, &set);
+	if (!set && !r->err.nfields)
+		err_field_add(&r->err, "timeZone", "is required (an IANA time zone, or null to clear)");
+	enum err rc = input_result(r);
+	if (rc != ERR_OK)
+		return rc;
+	if (!id || !id_valid(id))
+		return err_set(&r->err, ERR_NOT_FOUND, "no contact %s", id ? id : "");
+	if ((rc = contacts_set_time_zone(r->db, &r->principal, id, tz, r->arena, &r->err)) != ERR_OK)
+		return rc;
+	return reply_contact(r, id);
 }
 
 /* The call as GET /api/calls/:id shows it: { call }. */
@@ -203,6 +253,8 @@ static void read_contact_form(struct req *r, json_t *b, struct contact_new *nc)
 		nc->name = opt_text(r, b, "name", CONTACT_NAME_MAX);
 	nc->email = opt_text(r, b, "email", CONTACT_EMAIL_MAX);
 	nc->address = opt_text(r, b, "address", CONTACT_ADDRESS_MAX);
+	bool tz_set;
+	nc->time_zone = read_time_zone(r, b, &tz_set);
 	read_phones(r, b, nc);
 	if (name && !nc->name)
 		err_field_add(&r->err, "name", "must not be blank");
@@ -232,11 +284,11 @@ static bool any_given(json_t *b, const char *const *keys)
 	return false;
 }
 
-static const char *const contact_form_keys[] = {"name", "email", "address", "phones", NULL};
+static const char *const contact_form_keys[] = {"name", "email", "address", "phones", "timeZone", NULL};
 
 static enum err link_contact(struct req *r, bool allow_existing)
 {
-	static const char *const keys[] = {"contactId", "name", "email", "address", "phones", NULL};
+	static const char *const keys[] = {"contactId", "name", "email", "address", "phones", "timeZone", NULL};
 	json_t *b = req_body(r);
 	const char *call_id = req_param(r, "id");
 	const char *contact_id = NULL;
@@ -246,8 +298,9 @@ static enum err link_contact(struct req *r, bool allow_existing)
 	if (existing) {
 		read_id(r, b, "contactId", &contact_id);
 		if (any_given(b, contact_form_keys))
-			err_field_add(&r->err, "contactId", "links an existing contact: send it alone, or send name, "
-				      "email, address and phones without it to create one");
+			err_field_add(&r->err, "contactId", "links an existing contact: send it alone (its time zone is "
+				      "set with PATCH /api/contacts/:id), or send name, email, address, phones and "
+				      "timeZone without it to create one");
 	} else {
 		read_contact_form(r, b, &nc);
 	}

@@ -57,6 +57,7 @@ enum err h_disposition_rules_set(struct req *r);
 /* contacts.c: contact search and linking a call to a contact or a job */
 enum err h_contacts_search(struct req *r);
 enum err h_contact_get(struct req *r);
+enum err h_contact_patch(struct req *r); /* { timeZone } (issue 6) */
 enum err h_call_link_contact(struct req *r);
 enum err h_call_new_contact(struct req *r);
 enum err h_call_link_job(struct req *r);

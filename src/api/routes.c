@@ -61,6 +61,7 @@ const struct route api_routes[] = {
 
 	{"GET", "/api/contacts/search", h_contacts_search, ACCESS_ACTION, ACT_READ, 0},
 	{"GET", "/api/contacts/:id", h_contact_get, ACCESS_ACTION, ACT_READ, 0},
+	{"PATCH", "/api/contacts/:id", h_contact_patch, ACCESS_ACTION, ACT_EDIT, JSON | REQ}, /* issue 6: timeZone */
 
 	/* Compliance (issue 6): do-not-contact, blocked numbers, consent. */
 	{"POST", "/api/contacts/:id/dnc", h_contact_dnc_post, ACCESS_ACTION, ACT_EDIT, JSON},

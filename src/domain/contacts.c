@@ -10,6 +10,8 @@
 #include "domain/accounts.h"
 #include "domain/audit.h"
 #include "domain/calls.h"
+#include "domain/compliance_zone.h"
+#include "store/compliance.h"
 #include "store/model.h"
 
 /* Code points in s[0..n), or -1 when s is not valid UTF-8 (overlongs and
@@ -190,6 +192,8 @@ enum err contacts_new_check(const struct contact_new *nc, struct err_detail *d)
 	check_text("address", nc->address, CONTACT_ADDRESS_MAX, false, true, d);
 	if (nc->email && *nc->email && !accounts_email_valid(nc->email))
 		err_field_add(d, "email", "is not an e-mail address");
+	if (nc->time_zone && !contacts_tz_valid(nc->time_zone))
+		err_field_add(d, "timeZone", "must be an IANA time zone such as America/Chicago");
 	if (nc->nphones > CONTACT_MAX_PHONES)
 		err_field_add(d, "phones", "a contact is created with at most %d numbers", CONTACT_MAX_PHONES);
 	for (int i = 0; i < nc->nphones && i <= CONTACT_MAX_PHONES; i++)
@@ -274,10 +278,13 @@ static enum err create_contact(struct db *db, const struct principal *p, const s
 		return err_set(d, rc, "one of the numbers already belongs to another contact");
 	if (rc != ERR_OK)
 		return rc;
+	if (nc->time_zone && (rc = store_contact_tz_set(db, p->workspace_id, id, nc->time_zone, now)) != ERR_OK)
+		return rc;
 
 	struct diff df;
 	diff_init(&df);
 	diff_str(&df, "name", NULL, c.name);
+	diff_str(&df, "timeZone", NULL, nc->time_zone);
 	diff_str(&df, "email", NULL, c.email);
 	diff_str(&df, "address", NULL, c.address);
 	diff_strs(&df, "phones", NULL, 0, c.phones, c.nphones);
@@ -410,5 +417,55 @@ enum err contacts_link_call(struct db *db, const struct principal *p, const char
 	jw_cleanup(&meta);
 	if (rc == ERR_OK && contact_id_out)
 		*contact_id_out = cid;
+	return rc;
+}
+
+bool contacts_tz_valid(const char *name)
+{
+	return name && *name && strlen(name) <= CONTACT_TZ_MAX && quiet_zone_valid(name);
+}
+
+enum err contacts_time_zone(struct db *db, const char *workspace_id, const char *contact_id, struct arena *a,
+			    const char **tz)
+{
+	struct contact_compliance cc;
+	enum err rc = store_contact_compliance_get(db, workspace_id, contact_id, a, &cc);
+	*tz = rc == ERR_OK ? cc.time_zone : NULL;
+	return rc;
+}
+
+enum err contacts_set_time_zone(struct db *db, const struct principal *p, const char *contact_id, const char *tz,
+				struct arena *a, struct err_detail *d)
+{
+	if (!authz_role_may(p->role, ACT_EDIT))
+		return err_set(d, ERR_FORBIDDEN, "the %s role may not edit contacts", role_name(p->role));
+	if (tz && !contacts_tz_valid(tz))
+		return err_field_add(d, "timeZone", "must be an IANA time zone such as America/Chicago");
+	enum err rc = db_begin_write(db);
+	if (rc != ERR_OK)
+		return rc;
+	struct contact c;
+	const char *old = NULL;
+	rc = store_contact_get(db, p->workspace_id, contact_id, tech_of(p, ACT_EDIT), a, &c);
+	if (rc == ERR_NOT_FOUND)
+		err_set(d, rc, "no contact %s", contact_id);
+	if (rc == ERR_OK)
+		rc = contacts_time_zone(db, p->workspace_id, contact_id, a, &old);
+	bool same = (!old && !tz) || (old && tz && !strcmp(old, tz));
+	if (rc == ERR_OK && !same)
+		rc = store_contact_tz_set(db, p->workspace_id, contact_id, tz, clock_now_ms());
+	if (rc == ERR_OK && !same) {
+		struct diff df;
+		diff_init(&df);
+		diff_str(&df, "timeZone", old, tz);
+		const char *diff = diff_json(&df);
+		struct actor actor = actor_of(p, SRC_API);
+		rc = diff ? audit_record(db, &actor, "contact.updated", "contact", contact_id, diff, NULL) : ERR_NOMEM;
+		diff_cleanup(&df);
+	}
+	if (rc == ERR_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
 	return rc;
 }

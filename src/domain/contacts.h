@@ -6,6 +6,8 @@
 #ifndef SB_DOMAIN_CONTACTS_H
 #define SB_DOMAIN_CONTACTS_H
 
+#include <stdbool.h>
+
 #include "core/arena.h"
 #include "core/err.h"
 #include "domain/authz.h"
@@ -19,6 +21,7 @@
 #define CONTACT_QUERY_MAX 200          /* bytes of a search text */
 #define CONTACT_SEARCH_LIMIT_DEFAULT 20
 #define CONTACT_SEARCH_LIMIT_MAX 50
+#define CONTACT_TZ_MAX 63              /* bytes of an IANA zone name */
 
 /* A contact to create for a call. Strings are borrowed; NULL = not given. */
 struct contact_new {
@@ -27,6 +30,7 @@ struct contact_new {
 	const char *address;
 	const char **phones;  /* E.164 (the caller normalizes), besides the caller's number */
 	int nphones;
+	const char *time_zone; /* IANA zone the compliance gate judges quiet hours in, or NULL (the number's) */
 };
 
 /* Contacts matching q (a number in any format or part of one, a name, an
@@ -40,6 +44,22 @@ enum err contacts_search(struct db *db, const struct principal *p, const char *q
  * outside a Tech's jobs). */
 enum err contacts_get(struct db *db, const struct principal *p, const char *contact_id, struct arena *a,
 		      struct contact *out, struct err_detail *d);
+
+/* Whether name is an IANA zone the system database has (field "timeZone"). */
+bool contacts_tz_valid(const char *name);
+
+/* The contact's own time zone (arena) or NULL when it has none. */
+enum err contacts_time_zone(struct db *db, const char *workspace_id, const char *contact_id, struct arena *a,
+			    const char **tz);
+
+/* Sets (or, tz NULL, clears) the time zone of a contact the principal may
+ * see and edit; the compliance gate then decides quiet hours in it (the
+ * state's window still comes from the number). ERR_INVALID (field
+ * "timeZone") for a name the zone database lacks; ERR_NOT_FOUND for a contact
+ * outside reach. Audited as contact.updated (diff timeZone) when it changes.
+ * Own transaction. */
+enum err contacts_set_time_zone(struct db *db, const struct principal *p, const char *contact_id, const char *tz,
+				struct arena *a, struct err_detail *d);
 
 /* Checks a create form (field errors into d). */
 enum err contacts_new_check(const struct contact_new *nc, struct err_detail *d);

@@ -436,3 +436,70 @@ describe('quiet hours (test clock)', () => {
 test('reset the clock', async () => {
   assert.equal((await resetClock()).status, 200);
 });
+
+describe('contact time zone', () => {
+  const problemField = (r) => JSON.stringify(r.json);
+
+  test('new-contact and PATCH /api/contacts/:id take an IANA timeZone, validated against the zone database', async () => {
+    const call = await inbound(fresh(212));
+    for (const timeZone of ['Mars/Olympus', '../etc/passwd', 'America/New York', '', 5, 'right/America/Chicago']) {
+      const r = await req('POST', `/api/calls/${call.id}/new-contact`, disp, { name: 'Zoned', timeZone });
+      expectProblem(assert, r, 400);
+      assert.match(problemField(r), /timeZone/, `${JSON.stringify(timeZone)} names the field`);
+    }
+    let r = await req('POST', `/api/calls/${call.id}/new-contact`, disp, { name: 'Zoned', timeZone: 'America/Los_Angeles' });
+    assert.equal(r.status, 200, r.text);
+    const id = r.json.call.contactId;
+    r = await req('GET', `/api/contacts/${id}`, disp);
+    assert.equal(r.json.contact.timeZone, 'America/Los_Angeles');
+    r = await req('PATCH', `/api/contacts/${id}`, disp, { timeZone: 'America/Denver' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.contact.timeZone, 'America/Denver');
+    assert.equal(r.json.contact.id, id);
+    r = await req('PATCH', `/api/contacts/${id}`, disp, { timeZone: null });
+    assert.equal(r.json.contact.timeZone, null);
+    for (const body of [{}, { timeZone: 'Nowhere/Else' }, { timeZone: 7 }, { timeZone: 'UTC', name: 'x' }]) {
+      const bad = await req('PATCH', `/api/contacts/${id}`, disp, body);
+      expectProblem(assert, bad, 400);
+    }
+    expectProblem(assert, await req('PATCH', `/api/contacts/${id}`, viewer, { timeZone: 'UTC' }), 403);
+    expectProblem(assert, await req('PATCH', `/api/contacts/${id}`, otherAdmin, { timeZone: 'UTC' }), 404);
+    expectProblem(assert, await req('PATCH', `/api/contacts/${id}`, undefined, { timeZone: 'UTC' }), 401);
+    // Linking an existing contact stays "contactId alone".
+    const other = await inbound(fresh(212));
+    expectProblem(assert, await req('POST', `/api/calls/${other.id}/link-contact`, disp, { contactId: id, timeZone: 'UTC' }), 400);
+  });
+
+  test('the gate decides quiet hours on the contact\'s clock, not the area code\'s', async () => {
+    const zoned = await callWithContact(212);     // a New York number...
+    const plain = await callWithContact(212);
+    let r = await req('PATCH', `/api/contacts/${zoned.contactId}`, disp, { timeZone: 'America/Los_Angeles' }); // ...living in LA
+    assert.equal(r.status, 200, r.text);
+    const east = await callWithContact(415);      // a California number living in New York
+    r = await req('PATCH', `/api/contacts/${east.contactId}`, disp, { timeZone: 'America/New_York' });
+    assert.equal(r.status, 200, r.text);
+    const west = await callWithContact(415);
+    try {
+      await setClock('2026-01-15T03:00:30Z'); // 22:00 in New York, 19:00 in Los Angeles
+      r = await click(disp, plain.id);
+      expectProblem(assert, r, 403);
+      assert.match(r.json.detail, /quiet_hours: it is 22:00 in America\/New_York/);
+      r = await click(disp, zoned.id);
+      assert.equal(r.status, 200, r.text);
+      await setClock('2026-01-14T13:30:30Z'); // 08:30 in New York, 05:30 in Los Angeles
+      r = await click(disp, west.id);
+      expectProblem(assert, r, 403);
+      assert.match(r.json.detail, /quiet_hours: it is 05:30 in America\/Los_Angeles/);
+      r = await click(disp, east.id);
+      assert.equal(r.status, 200, r.text);
+      // Cleared, the zone falls back to the area code's.
+      await req('PATCH', `/api/contacts/${east.contactId}`, disp, { timeZone: null });
+      expectProblem(assert, await click(disp, east.id), 403);
+      const ev = (await auditOf(east.id)).filter((e) => e.action === 'compliance.denied').at(-1);
+      assert.equal(ev.metadata.rule, 'quiet_hours');
+      assert.deepEqual(ev.metadata.quietHours.zones, ['America/Los_Angeles']);
+    } finally {
+      await setClock('2026-01-14T19:00:00Z');
+    }
+  });
+});
