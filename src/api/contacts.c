@@ -40,9 +40,9 @@ static void write_strs(struct jw *w, const char *key, const char **v, int n)
 	jw_arr_end(w);
 }
 
-/* A Contact of the client contract, plus emails[] and updatedAt; with_tz:
- * plus timeZone (the contact's IANA zone or null), on single-contact replies. */
-static void contact_json_write(struct jw *w, const struct contact *c, bool with_tz, const char *tz)
+/* A Contact of the client contract, plus emails[], timeZone (the contact's
+ * IANA zone or null) and updatedAt. */
+static void contact_json_write(struct jw *w, const struct contact *c, const char *tz)
 {
 	jw_obj_begin(w);
 	jw_kstr(w, "id", c->id);
@@ -57,8 +57,7 @@ static void contact_json_write(struct jw *w, const struct contact *c, bool with_
 	jw_kbool(w, "doNotContact", c->do_not_contact);
 	jw_kstr(w, "preferredChannel", c->preferred_channel);
 	write_time_windows(w, c->time_windows);
-	if (with_tz)
-		jw_kstr(w, "timeZone", tz);
+	jw_kstr(w, "timeZone", tz);
 	jw_ktime_ms(w, "createdAt", c->created_at);
 	jw_ktime_ms(w, "updatedAt", c->updated_at);
 	jw_obj_end(w);
@@ -101,8 +100,15 @@ enum err h_contacts_search(struct req *r)
 	jw_obj_begin(&w);
 	jw_key(&w, "contacts");
 	jw_arr_begin(&w);
-	for (int i = 0; i < n; i++)
-		contact_json_write(&w, &rows[i], false, NULL);
+	for (int i = 0; i < n && rc == ERR_OK; i++) {
+		const char *tz = NULL;
+		if ((rc = contacts_time_zone(r->db, r->principal.workspace_id, rows[i].id, r->arena, &tz)) == ERR_OK)
+			contact_json_write(&w, &rows[i], tz);
+	}
+	if (rc != ERR_OK) {
+		jw_cleanup(&w);
+		return rc;
+	}
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	return reply_jw(r, &w);
@@ -122,7 +128,7 @@ static enum err reply_contact(struct req *r, const char *id)
 	jw_init(&w, 2048, 1 << 20);
 	jw_obj_begin(&w);
 	jw_key(&w, "contact");
-	contact_json_write(&w, &c, true, tz);
+	contact_json_write(&w, &c, tz);
 	jw_obj_end(&w);
 	return reply_jw(r, &w);
 }

@@ -58,7 +58,7 @@ describe('large import', () => {
     const j = await res.json();
     assert.equal(res.status, 200, JSON.stringify(j).slice(0, 500));
     assert.deepEqual([j.imported, j.updated, j.invalid], [N, 0, 1]);
-    // Roles are decided before the body is read; a JSON route keeps the 1 MiB limit.
+    // A Viewer is refused; a JSON route keeps the 1 MiB limit.
     expectProblem(assert, await csvPost(viewer, body), 403);
     const big = await srv.req('PATCH', '/api/me', { token: admin, raw: JSON.stringify({ name: 'x'.repeat(2 << 20) }), headers: { 'Content-Type': 'application/json' } });
     expectProblem(assert, big, 413);

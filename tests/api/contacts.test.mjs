@@ -14,7 +14,7 @@ let otherCalls = [];  // every call of the other workspace
 const used = new Set(); // calls a test has claimed, so tests do not share fixtures
 
 const CONTACT_KEYS = ['id', 'workspaceId', 'name', 'phones', 'email', 'emails', 'address', 'notes', 'lastSeenAt',
-  'doNotContact', 'preferredChannel', 'timeWindows', 'createdAt', 'updatedAt'];
+  'doNotContact', 'preferredChannel', 'timeWindows', 'timeZone', 'createdAt', 'updatedAt'];
 const UNKNOWN_ID = '01900000-0000-7000-8000-00000000beef';
 
 function seed(slug, n, s) {
