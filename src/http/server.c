@@ -169,6 +169,12 @@ static void intake(struct server *s, struct req *r)
 	if (has_body && (fl & ROUTE_BODY_JSON) &&
 	    !is_json_type(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type")))
 		r->early_status = 415;
+	/* A large upload is spooled only for a principal who may make it. */
+	if (!r->early_status && (fl & ROUTE_UPLOAD) && (r->db = db_thread()) != NULL) {
+		enum err rc = guard_check(r);
+		if (rc != ERR_OK)
+			r->early_status = problem_status(rc);
+	}
 }
 
 /* ROUTE_UPLOAD: appends a chunk to the request's temporary file (created on
@@ -377,7 +383,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_YES;
 	}
 	if (r->early_status) {
-		problem_reply_status(r, r->early_status, early_detail(r->early_status));
+		problem_reply_status(r, r->early_status, r->err.detail[0] ? r->err.detail : early_detail(r->early_status));
 	} else if (strcmp(r->method, "OPTIONS") == 0) {
 		reply_none(r);
 	} else {

@@ -58,8 +58,14 @@ describe('large import', () => {
     const j = await res.json();
     assert.equal(res.status, 200, JSON.stringify(j).slice(0, 500));
     assert.deepEqual([j.imported, j.updated, j.invalid], [N, 0, 1]);
-    // A Viewer is refused; a JSON route keeps the 1 MiB limit.
-    expectProblem(assert, await csvPost(viewer, body), 403);
+    // Who may upload is decided before the body is spooled; a JSON route keeps the 1 MiB limit.
+    const denied = await csvPost(viewer, body);
+    expectProblem(assert, denied, 403);
+    assert.match(denied.json.detail, /viewer role may not/);
+    const anon = await csvPost(undefined, body);
+    expectProblem(assert, anon, 401);
+    assert.match(anon.json.detail, /sign in/);
+    assert.equal((await req('GET', '/api/dnc/import?format=json', admin)).json.status.entries, N, 'nothing written');
     const big = await srv.req('PATCH', '/api/me', { token: admin, raw: JSON.stringify({ name: 'x'.repeat(2 << 20) }), headers: { 'Content-Type': 'application/json' } });
     expectProblem(assert, big, 413);
   });
