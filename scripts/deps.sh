@@ -8,7 +8,7 @@ set -euo pipefail
 
 build=(make gcc g++ pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev
        libcurl4-openssl-dev libargon2-dev libyaml-dev libwslay-dev libphonenumber-dev tzdata)
-test_pkgs=(libcmocka-dev nodejs npm)
+test_pkgs=(libcmocka-dev nodejs npm sqlite3)
 bench_pkgs=(wrk curl)
 
 want=("${build[@]}")
