@@ -308,7 +308,14 @@ static enum err keyword(struct db *db, const char *ws, const char *peer, const c
 			reply = arena_printf(a, "%s: You are unsubscribed and will receive no more messages. Reply START to resubscribe.",
 					     w.name);
 	} else if (k == KW_START) {
-		rc = msg_opt_set(db, &actor, ws, peer, false, "START", NULL, &changed);
+		/* Only an opted-out number opts back in: a "yes" to a question is an answer. */
+		struct sms_opt_status s;
+		rc = store_sms_opt_get(db, ws, peer, a, &s);
+		bool out = rc == ERR_OK && s.opted_out;
+		if (rc == ERR_NOT_FOUND)
+			rc = ERR_OK;
+		if (rc == ERR_OK && out)
+			rc = msg_opt_set(db, &actor, ws, peer, false, "START", NULL, &changed);
 		if (changed)
 			reply = arena_printf(a, "%s: You are resubscribed to messages. Reply HELP for help, STOP to opt out.",
 					     w.name);
