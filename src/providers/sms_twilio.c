@@ -3,7 +3,8 @@
  *	POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json
  *	     To, From, Body, StatusCallback  → 201 Message resource { sid: "SM…", status: "queued" }
  *	GET  {base}/2010-04-01/Accounts/{AccountSid}/Messages.json?To=&From=&PageSize=
- *	     → { messages: [...] } newest first (the lookup after an ambiguous attempt)
+ *	     → { messages: [...], next_page_uri } newest first, followed page by page
+ *	     (the lookup after an attempt whose outcome is unknown)
  * Timeouts, connection failures, 429 and 5xx are ERR_UPSTREAM (the job queue
  * retries them); any other 4xx is ERR_INVALID with the vendor's error code
  * (21610: the recipient has opted out). */
@@ -22,7 +23,8 @@
 #define CONNECT_TIMEOUT_MS 2000L
 #define TOTAL_TIMEOUT_MS 10000L
 #define MAX_ANSWER (1024 * 1024)
-#define LOOKUP_PAGE "50"
+#define LOOKUP_PAGE "1000"   /* the most Twilio gives per page */
+#define LOOKUP_MAX_PAGES 20
 #define LOOKUP_SKEW_MS 120000  /* vendor clock versus ours */
 
 static size_t write_cb(char *p, size_t size, size_t n, void *arg)
@@ -147,16 +149,36 @@ static bool is(json_t *o, const char *key, const char *want)
 	return v && want && strcmp(v, want) == 0;
 }
 
+/* Scans one page (newest first) for m: ERR_OK with its sid, ERR_NOT_FOUND
+ * (*older true once the page reaches messages older than since_ms). */
+static enum err scan_page(json_t *list, const struct sms_out *m, int64_t since_ms, char sid[SMS_SID_SIZE], bool *older)
+{
+	size_t i;
+	json_t *msg;
+	json_array_foreach(list, i, msg) {
+		const char *s = json_string_value(json_object_get(msg, "sid"));
+		int64_t created = rfc2822_ms(json_string_value(json_object_get(msg, "date_created")));
+		if (created >= 0 && created < since_ms - LOOKUP_SKEW_MS)
+			*older = true;
+		if (is(msg, "body", m->body) && is(msg, "to", m->to) && is(msg, "from", m->from) &&
+		    created >= since_ms - LOOKUP_SKEW_MS && telephony_sid_valid("SM", s)) {
+			snprintf(sid, SMS_SID_SIZE, "%s", s);
+			return ERR_OK;
+		}
+	}
+	return ERR_NOT_FOUND;
+}
+
+/* Pages through the messages to m->to from m->from, newest first
+ * (next_page_uri), until m is found or the pages reach since_ms. */
 static enum err twilio_lookup(struct sms_provider *p, const struct sms_out *m, int64_t since_ms, char sid[SMS_SID_SIZE],
 			      struct err_detail *d)
 {
 	struct buf q, ans;
 	buf_init(&q, 4096);
 	buf_init(&ans, MAX_ANSWER);
-	char base[1024];
-	long code = 0;
+	char base[1024], url[4096];
 	json_t *j = NULL;
-	int vendor_code = 0;
 	enum err rc = form_append(&q, "To", m->to);
 	if (rc == ERR_OK)
 		rc = form_append(&q, "From", m->from);
@@ -165,41 +187,40 @@ static enum err twilio_lookup(struct sms_provider *p, const struct sms_out *m, i
 	if (rc != ERR_OK)
 		goto out;
 	resource_url(p->cfg, base, sizeof base);
-	char *url = malloc(strlen(base) + q.len + 2);
-	if (!url) {
-		rc = ERR_NOMEM;
-		goto out;
-	}
-	snprintf(url, strlen(base) + q.len + 2, "%s?%s", base, buf_cstr(&q));
-	rc = perform(p->cfg, url, NULL, &ans, &code, d);
-	free(url);
-	if (rc != ERR_OK)
-		goto out;
-	json_error_t je;
-	j = ans.len ? json_loadb(ans.data, ans.len, 0, &je) : NULL;
-	if (code < 200 || code >= 300) {
-		rc = vendor_error(code, j, &vendor_code, d);
-		if (rc == ERR_INVALID) /* a lookup we cannot make is no proof of absence */
-			rc = ERR_UPSTREAM;
-		goto out;
-	}
-	json_t *list = json_object_get(j, "messages");
-	if (!json_is_array(list)) {
-		rc = err_set(d, ERR_UPSTREAM, "twilio: message list without messages");
-		goto out;
-	}
+	snprintf(url, sizeof url, "%s?%s", base, buf_cstr(&q));
+	size_t blen = strlen(p->cfg->twilio_base_url);
+	while (blen > 0 && p->cfg->twilio_base_url[blen - 1] == '/')
+		blen--;
 	rc = ERR_NOT_FOUND;
-	size_t i;
-	json_t *msg;
-	json_array_foreach(list, i, msg) {
-		const char *s = json_string_value(json_object_get(msg, "sid"));
-		int64_t created = rfc2822_ms(json_string_value(json_object_get(msg, "date_created")));
-		if (is(msg, "body", m->body) && is(msg, "to", m->to) && is(msg, "from", m->from) &&
-		    created >= since_ms - LOOKUP_SKEW_MS && telephony_sid_valid("SM", s)) {
-			snprintf(sid, SMS_SID_SIZE, "%s", s);
-			rc = ERR_OK;
+	for (int page = 0; page < LOOKUP_MAX_PAGES && rc == ERR_NOT_FOUND; page++) {
+		long code = 0;
+		int vendor_code = 0;
+		ans.len = 0;
+		json_decref(j);
+		j = NULL;
+		enum err prc = perform(p->cfg, url, NULL, &ans, &code, d);
+		if (prc != ERR_OK) {
+			rc = prc;
 			break;
 		}
+		json_error_t je;
+		j = ans.len ? json_loadb(ans.data, ans.len, 0, &je) : NULL;
+		if (code < 200 || code >= 300) {
+			vendor_error(code, j, &vendor_code, d);
+			rc = ERR_UPSTREAM; /* a lookup we cannot make is no proof of absence */
+			break;
+		}
+		json_t *list = json_object_get(j, "messages");
+		if (!json_is_array(list)) {
+			rc = err_set(d, ERR_UPSTREAM, "twilio: message list without messages");
+			break;
+		}
+		bool older = false;
+		rc = scan_page(list, m, since_ms, sid, &older);
+		const char *next = json_string_value(json_object_get(j, "next_page_uri"));
+		if (rc == ERR_OK || older || !next || !*next)
+			break;
+		snprintf(url, sizeof url, "%.*s%s", (int)blen, p->cfg->twilio_base_url, next);
 	}
 out:
 	json_decref(j);

@@ -210,12 +210,15 @@ describe('webhook security, manual opt-out, vendor failures', () => {
     assert.equal(ctx.standin.messagesTo(to).length, 1);
     assert.equal(ctx.standin.requests.filter((q) => q.form.Body?.startsWith('after two 503s')).length, 3);
     // Accepted by the vendor, but the answer is lost: the retry finds it instead of sending again.
-    ctx.standin.drop(1);
+    ctx.standin.drop(1, 1500);
+    const before = ctx.standin.requests.length;
     r = await ctx.send(id, { template: 'general', message: 'answer lost' });
     await ctx.status(to, r.json.messageSid, 'delivered', 15000);
     const posts = ctx.standin.requests.filter((q) => q.method === 'POST' && q.form.Body === 'answer lost');
     assert.equal(posts.length, 1, 'posted once');
-    assert.ok(ctx.standin.requests.some((q) => q.method === 'GET' && q.path.includes('Messages.json?To=')), 'looked up');
+    const gets = ctx.standin.requests.slice(before).filter((q) => q.method === 'GET' && q.path.includes('Messages.json?'));
+    assert.equal(gets.length, 2, 'looked up, paging back to the second page of 1,000');
+    assert.match(gets[1].path, /Page=1&/);
     const vendor = ctx.standin.messagesTo(to).filter((m) => m.body === 'answer lost');
     assert.equal(vendor.length, 1);
     assert.equal(ctx.sql(`SELECT vendor_sid FROM sms_messages WHERE sid = '${r.json.messageSid}'`), vendor[0].sid);

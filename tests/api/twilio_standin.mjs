@@ -24,10 +24,11 @@
 //     `optedOut`: "Attempt to send to unsubscribed recipient");
 //   then signed status callbacks queued → sent → delivered (or the outcome
 //     set with outcome(to, status, errorCode): failed/undelivered + ErrorCode);
-//   GET  .../Messages.json?To=&From=&PageSize= → a page { messages: [...] }
-//     newest first.
-// drop(n): the next n messages are created and then the connection is cut
-// without an answer (an ambiguous failure for the client).
+//   GET  .../Messages.json?To=&From=&PageSize=&Page= → a page { messages: [...],
+//     next_page_uri } newest first.
+// drop(n, pad): the next n messages are created and then the connection is cut
+// without an answer (an ambiguous failure for the client); pad newer messages
+// to the same number are added after each (the lookup must page back).
 // inbound(url, params): posts a signed inbound message as Twilio would.
 import http from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -57,7 +58,7 @@ export class TwilioStandin {
     this.drops = 0;
   }
 
-  drop(n) { this.drops += n; }
+  drop(n, pad = 0) { this.drops += n; this.dropPad = pad; }
   outcome(to, status, errorCode) { this.outcomes.set(to, { status, errorCode }); }
   messagesTo(to) { return this.messages.filter((m) => m.to === to); }
 
@@ -157,13 +158,19 @@ export class TwilioStandin {
     if (req.method === 'GET') {
       const q = new URLSearchParams(mm[2] ? mm[2].slice(1) : '');
       const size = Math.min(Number(q.get('PageSize') ?? 50) || 50, 1000);
-      const list = this.messages.filter((x) => (!q.get('To') || x.to === q.get('To')) && (!q.get('From') || x.from === q.get('From')))
-        .slice().reverse().slice(0, size);
-      const uri = `/2010-04-01/Accounts/${this.accountSid}/Messages.json?PageSize=${size}&Page=0`;
+      const page = Math.max(Number(q.get('Page') ?? 0) || 0, 0);
+      const all = this.messages.filter((x) => (!q.get('To') || x.to === q.get('To')) && (!q.get('From') || x.from === q.get('From')))
+        .slice().reverse();
+      const list = all.slice(page * size, (page + 1) * size);
+      const base = `/2010-04-01/Accounts/${this.accountSid}/Messages.json`;
+      const filt = ['To', 'From'].filter((k) => q.get(k)).map((k) => `&${k}=${encodeURIComponent(q.get(k))}`).join('');
+      const uri = `${base}?PageSize=${size}&Page=${page}${filt}`;
+      const next = (page + 1) * size < all.length ? `${base}?PageSize=${size}&Page=${page + 1}${filt}&PageToken=PA${page + 1}` : null;
       rec.outcome = 200;
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      return res.end(JSON.stringify({ messages: list, end: list.length - 1, first_page_uri: uri, next_page_uri: null,
-        page: 0, page_size: size, previous_page_uri: null, start: 0, uri }));
+      return res.end(JSON.stringify({ messages: list, end: page * size + list.length - 1,
+        first_page_uri: `${base}?PageSize=${size}&Page=0${filt}`, next_page_uri: next, page, page_size: size,
+        previous_page_uri: null, start: page * size, uri }));
     }
     if (req.method !== 'POST') {
       rec.outcome = 405;
@@ -198,9 +205,14 @@ export class TwilioStandin {
     };
     this.messages.push(msg);
     rec.sid = sid;
-    if (form.StatusCallback) this.deliver(msg, form.StatusCallback);
-    if (this.drops > 0) {
+    const dropping = this.drops > 0;
+    // A dropped answer's callbacks come late (as they may), so the client cannot learn the sid from them first.
+    if (form.StatusCallback) this.deliver(msg, form.StatusCallback, dropping ? 4000 : 0);
+    if (dropping) {
       this.drops--;
+      // Newer messages to the same number, so a lookup has to page back to find this one.
+      for (let i = 0; i < (this.dropPad ?? 0); i++)
+        this.messages.push({ ...msg, sid: 'SM' + randomBytes(16).toString('hex'), body: `filler ${i}` });
       rec.outcome = 'dropped';
       return req.socket.destroy();
     }
@@ -210,7 +222,7 @@ export class TwilioStandin {
   }
 
   // Schedules a message's status callbacks: queued, sent, then delivered or the set outcome.
-  deliver(msg, url) {
+  deliver(msg, url, later = 0) {
     const o = this.outcomes.get(msg.to);
     const plan = [['queued']];
     if (o?.status === 'failed') plan.push(['failed', o.errorCode]);
@@ -224,7 +236,7 @@ export class TwilioStandin {
           ['MessageSid', msg.sid], ['SmsSid', msg.sid], ['MessageStatus', status], ['SmsStatus', status]];
         if (code) params.push(['ErrorCode', String(code)]);
         this.post(url, params, { messageSid: msg.sid, messageStatus: status }).catch(() => {});
-      }, this.firstEventMs + i * this.stepMs);
+      }, later + this.firstEventMs + i * this.stepMs);
       this.timers.add(t);
     });
   }
