@@ -94,8 +94,10 @@ struct sms_pace {
 	int64_t defer_ms;         /* !go: the daily cap is reached; try again then (epoch ms) */
 };
 /* Paces message sid at now_us (epoch microseconds): reserves the workspace's
- * next slot when it has come and the day's cap allows the message, else says
- * how long to wait. A message that needs no delivery any more goes at once. */
+ * next slot when it has come, the last second holds fewer than the rate's
+ * sends and the day's cap allows the message; else says how long to wait.
+ * Slots follow a 1/rate grid (a late send is made up by the next ones, within
+ * the one-second window). A message that needs no delivery any more goes at once. */
 enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t def_cap, int64_t now_us,
 			struct sms_pace *out);
 /* Delivers message sid (attempt is 1-based; last is whether no attempt

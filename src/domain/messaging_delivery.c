@@ -21,6 +21,7 @@
 
 #define WEBHOOK_LABEL "webhook:twilio"
 #define DAY_MS 86400000LL
+#define SECOND_US 1000000LL
 
 static bool is(const char *s, const char *word)
 {
@@ -75,12 +76,24 @@ enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t
 		out->wait_us = next_us - now_us;
 		goto rollback;
 	}
+	/* No second may hold more than the rate: the rate-th last send must be a second old. */
+	int64_t step = SECOND_US / c.messages_per_second, kth;
+	if ((rc = store_sms_pace_log_kth(db, m.workspace_id, c.messages_per_second, &kth)) != ERR_OK)
+		goto rollback;
+	if (kth && kth + SECOND_US > now_us) {
+		out->wait_us = kth + SECOND_US - now_us;
+		goto rollback;
+	}
 	if (c.used_today + m.segments > c.daily_cap_segments) {
 		out->defer_ms = (now_us / 1000 / DAY_MS + 1) * DAY_MS;
 		goto rollback;
 	}
-	/* Slots are at least 1/mps apart, from when each one was taken: never a burst. */
-	if ((rc = store_sms_pacer_set(db, m.workspace_id, now_us + 1000000 / c.messages_per_second)) != ERR_OK)
+	/* Slots follow a 1/rate grid, so a late send (a busy machine) is made
+	 * up by the next ones, within the window above; an idle grid restarts now. */
+	int64_t slot = next_us && next_us > now_us - SECOND_US ? next_us + step : now_us + step;
+	if ((rc = store_sms_pacer_set(db, m.workspace_id, slot)) != ERR_OK ||
+	    (rc = store_sms_pace_log_add(db, m.workspace_id, now_us)) != ERR_OK ||
+	    (rc = store_sms_pace_log_prune(db, m.workspace_id, now_us - 2 * SECOND_US)) != ERR_OK)
 		goto rollback;
 	if ((rc = db_commit(db)) != ERR_OK)
 		goto rollback;

@@ -432,6 +432,46 @@ enum err store_sms_pacer_set(struct db *db, const char *workspace_id, int64_t ne
 	return db_run(st);
 }
 
+enum err store_sms_pace_log_add(struct db *db, const char *workspace_id, int64_t at_us)
+{
+	static const char sql[] = "INSERT INTO sms_pace_log (workspace_id, at_us) VALUES (?, ?) ON CONFLICT DO NOTHING";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, workspace_id);
+	db_bind_int(st, 2, at_us);
+	return db_run(st);
+}
+
+enum err store_sms_pace_log_kth(struct db *db, const char *workspace_id, int64_t k, int64_t *at_us)
+{
+	static const char sql[] = "SELECT at_us FROM sms_pace_log WHERE workspace_id = ? ORDER BY at_us DESC LIMIT 1 OFFSET ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, workspace_id);
+	db_bind_int(st, 2, k - 1);
+	bool row;
+	rc = db_step(st, &row);
+	*at_us = rc == ERR_OK && row ? db_col_int(st, 0) : 0;
+	db_done(st);
+	return rc;
+}
+
+enum err store_sms_pace_log_prune(struct db *db, const char *workspace_id, int64_t before_us)
+{
+	static const char sql[] = "DELETE FROM sms_pace_log WHERE workspace_id = ? AND at_us < ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, workspace_id);
+	db_bind_int(st, 2, before_us);
+	return db_run(st);
+}
+
 enum err store_sms_usage_get(struct db *db, const char *workspace_id, const char *day, int64_t *segments)
 {
 	static const char sql[] = "SELECT segments FROM sms_usage WHERE workspace_id = ? AND day = ?";

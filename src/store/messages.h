@@ -80,6 +80,11 @@ enum err store_sms_settings_set(struct db *db, const char *workspace_id, int64_t
 /* The pacing slot (microseconds; 0 when none). */
 enum err store_sms_pacer_get(struct db *db, const char *workspace_id, int64_t *next_us);
 enum err store_sms_pacer_set(struct db *db, const char *workspace_id, int64_t next_us);
+/* The pace log: a send reserved at at_us; the k-th most recent reservation
+ * (1-based; 0 when there are fewer); reservations before before_us dropped. */
+enum err store_sms_pace_log_add(struct db *db, const char *workspace_id, int64_t at_us);
+enum err store_sms_pace_log_kth(struct db *db, const char *workspace_id, int64_t k, int64_t *at_us);
+enum err store_sms_pace_log_prune(struct db *db, const char *workspace_id, int64_t before_us);
 /* Segments accepted on day ("YYYY-MM-DD", UTC). */
 enum err store_sms_usage_get(struct db *db, const char *workspace_id, const char *day, int64_t *segments);
 enum err store_sms_usage_add(struct db *db, const char *workspace_id, const char *day, int64_t segments);

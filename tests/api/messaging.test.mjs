@@ -279,10 +279,10 @@ describe('A2P pacing at the stand-in', () => {
     const sent = ctx.standin.messagesTo(to);
     assert.equal(sent.length, 12);
     const times = ctx.standin.requests.filter((q) => q.method === 'POST' && q.form.To === to).map((q) => q.at);
-    const gaps = times.slice(1).map((t, i) => t - times[i]);
-    assert.ok(gaps.every((g) => g >= 190), `gaps ${gaps}`);
+    // No 1-second window holds more than 5 (10 ms of slack for the two clocks); the rate is 5/s.
+    for (let i = 5; i < times.length; i++) assert.ok(times[i] - times[i - 5] >= 990, `window at ${i}: ${times}`);
     const rate = (times.length - 1) / ((times.at(-1) - times[0]) / 1000);
-    assert.ok(rate <= 5 && rate > 4.6, `rate ${rate}/s`);
+    assert.ok(rate <= 5.05 && rate > 4.6, `rate ${rate}/s`);
     // One more segment is allowed today (13), the next two wait in the queue.
     for (let i = 0; i < 3; i++) r = await ctx.send(id, { template: 'general', message: `late ${i}` });
     await sleep(1500);

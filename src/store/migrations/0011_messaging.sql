@@ -61,10 +61,17 @@ CREATE TABLE sms_settings (
 	updated_at BIGINT NOT NULL
 );
 
--- The sender's pacing: the earliest time (microseconds) the next message may go.
+-- The sender's pacing: the next slot of the workspace's 1/rate grid
+-- (microseconds), and when the last messages went (the last second's worth is
+-- kept: no 1-second window ever holds more than the rate).
 CREATE TABLE sms_pacer (
 	workspace_id TEXT PRIMARY KEY,
 	next_us BIGINT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE sms_pace_log (
+	workspace_id TEXT NOT NULL,
+	at_us BIGINT NOT NULL,
+	PRIMARY KEY (workspace_id, at_us)
 ) WITHOUT ROWID;
 
 -- Segments accepted by the vendor per workspace and UTC day (YYYY-MM-DD).
