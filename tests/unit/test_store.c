@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/embedded.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "store/accounts.h"
@@ -34,6 +35,17 @@ struct fixture {
 	char url[80];
 	struct db *db;
 };
+
+
+/* How many migrations are embedded (versions may have gaps while branches
+ * holding the numbers between are unmerged). */
+static int migrations_count(void)
+{
+	int n = 0;
+	for (const struct embedded_file *f = embedded_files; f->path; f++)
+		n += strstr(f->path, "/migrations/") != NULL;
+	return n;
+}
 
 static void remove_db_files(const char *path)
 {
@@ -156,7 +168,7 @@ static void test_migrate_twice(void **state)
 	int applied = -1;
 	struct err_detail d = {0};
 	assert_int_equal(store_migrate(f->db, &applied, &d), ERR_OK);
-	assert_int_equal(applied, latest);
+	assert_int_equal(applied, migrations_count());
 	assert_int_equal(store_schema_version(f->db, &version), ERR_OK);
 	assert_int_equal(version, latest);
 
@@ -166,7 +178,7 @@ static void test_migrate_twice(void **state)
 	assert_int_equal(store_schema_version(f->db, &version), ERR_OK);
 	assert_int_equal(version, latest);
 	assert_false(db_in_transaction(f->db));
-	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM schema_version"), latest);
+	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM schema_version"), migrations_count());
 	/* applied may be NULL. */
 	assert_int_equal(store_migrate(f->db, NULL, &d), ERR_OK);
 	assert_int_equal(db_dialect_of(f->db), DB_SQLITE);
@@ -227,11 +239,11 @@ static void test_migrate_concurrent(void **state)
 		total += m[i].applied;
 	}
 	int latest = store_schema_latest();
-	assert_int_equal(total, latest);
+	assert_int_equal(total, migrations_count());
 	int version = -1;
 	assert_int_equal(store_schema_version(f->db, &version), ERR_OK);
 	assert_int_equal(version, latest);
-	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM schema_version"), latest);
+	assert_int_equal(query_int(f->db, "SELECT COUNT(*) FROM schema_version"), migrations_count());
 }
 
 struct per_thread {
