@@ -274,7 +274,7 @@ static enum err render(const struct sms_send_request *q, const char *body, struc
 		return err_field_add(d, arena_printf(a, "variables.%s", missing), "the %s needs {{%s}}",
 				     q->message ? "message" : "template", missing);
 	}
-	if (rc == ERR_OK && first && !strcasestr(buf_cstr(&b), "STOP"))
+	if (rc == ERR_OK && first && !strstr(buf_cstr(&b), "STOP"))
 		rc = buf_puts(&b, b.len ? " " SMS_OPT_OUT_WORDING : SMS_OPT_OUT_WORDING);
 	*out = rc == ERR_OK ? arena_strdup(a, buf_cstr(&b)) : NULL;
 	buf_cleanup(&b);
@@ -453,7 +453,10 @@ enum err messaging_campaign_set(struct db *db, const struct principal *p, int64_
 	char meta[96];
 	snprintf(meta, sizeof meta, "{\"messagesPerSecond\":%lld,\"dailyCapSegments\":%lld}", (long long)mps,
 		 (long long)cap);
-	rc = store_sms_settings_set(db, p->workspace_id, mps, cap, clock_now_ms());
+	int64_t now = clock_now_ms();
+	rc = store_sms_settings_set(db, p->workspace_id, mps, cap, now);
+	if (rc == ERR_OK) /* messages held for the day's cap get another look at the new one */
+		rc = store_sms_jobs_wake(db, p->workspace_id, now);
 	if (rc == ERR_OK)
 		rc = audit_record(db, &actor, "settings.messaging", "workspace", p->workspace_id, NULL, meta);
 	if (rc == ERR_OK)

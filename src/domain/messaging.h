@@ -91,7 +91,7 @@ enum err messaging_campaign_set(struct db *db, const struct principal *p, int64_
 struct sms_pace {
 	bool go;                  /* a slot is reserved: deliver now */
 	int64_t wait_us;          /* !go, defer_ms == 0: the slot comes in this long */
-	int64_t defer_ms;         /* !go: the daily cap is reached; try again then (epoch ms) */
+	int64_t defer_ms;         /* !go: not due yet, or the daily cap is reached; try again then (epoch ms) */
 };
 /* Paces message sid at now_us (epoch microseconds): reserves the workspace's
  * next slot when it has come, the last second holds fewer than the rate's

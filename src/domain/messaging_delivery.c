@@ -22,6 +22,7 @@
 #define WEBHOOK_LABEL "webhook:twilio"
 #define DAY_MS 86400000LL
 #define SECOND_US 1000000LL
+#define WINDOW_US (SECOND_US + 5000) /* a second, and the vendor's view of it */
 
 static bool is(const char *s, const char *word)
 {
@@ -67,6 +68,10 @@ enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t
 	}
 	if (rc != ERR_OK)
 		goto rollback;
+	if (m.scheduled_for != I64_NULL && m.scheduled_for > now_us / 1000) {
+		out->defer_ms = m.scheduled_for; /* woken early: not due yet */
+		goto rollback;
+	}
 	struct sms_campaign c;
 	int64_t next_us;
 	if ((rc = messaging_campaign_get(db, m.workspace_id, def_mps, def_cap, &c)) != ERR_OK ||
@@ -76,12 +81,14 @@ enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t
 		out->wait_us = next_us - now_us;
 		goto rollback;
 	}
-	/* No second may hold more than the rate: the rate-th last send must be a second old. */
-	int64_t step = SECOND_US / c.messages_per_second, kth;
+	/* No second may hold more than the rate, even as the vendor's clock sees
+	 * our sends (a few ms of jitter): the rate-th last send must be WINDOW_US
+	 * old, and the grid spreads the rate over WINDOW_US (0.5% below it). */
+	int64_t step = WINDOW_US / c.messages_per_second, kth;
 	if ((rc = store_sms_pace_log_kth(db, m.workspace_id, c.messages_per_second, &kth)) != ERR_OK)
 		goto rollback;
-	if (kth && kth + SECOND_US > now_us) {
-		out->wait_us = kth + SECOND_US - now_us;
+	if (kth && kth + WINDOW_US > now_us) {
+		out->wait_us = kth + WINDOW_US - now_us;
 		goto rollback;
 	}
 	if (c.used_today + m.segments > c.daily_cap_segments) {

@@ -515,3 +515,18 @@ enum err store_sms_job_defer(struct db *db, const char *job_id, int64_t run_at, 
 	db_bind_text(st, 3, job_id);
 	return db_run(st);
 }
+
+enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t now)
+{
+	static const char sql[] = "UPDATE bg_jobs SET run_at = ?, updated_at = ? WHERE workspace_id = ? AND kind = 'sms'"
+				  " AND status = 'pending' AND run_at > ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, now);
+	db_bind_int(st, 2, now);
+	db_bind_text(st, 3, workspace_id);
+	db_bind_int(st, 4, now);
+	return db_run(st);
+}

@@ -93,4 +93,8 @@ enum err store_sms_usage_add(struct db *db, const char *workspace_id, const char
  * pending again at run_at, the claim's attempt not counted. */
 enum err store_sms_job_defer(struct db *db, const char *job_id, int64_t run_at, int64_t now);
 
+/* Every pending "sms" job of the workspace waiting for later runs now (a
+ * scheduled message puts itself back until it is due). */
+enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t now);
+
 #endif

@@ -291,5 +291,15 @@ describe('A2P pacing at the stand-in', () => {
     assert.deepEqual(c.messages.slice(-2).map((m) => m.status), ['queued', 'queued']);
     const s = (await ctx.srv.req('GET', '/api/settings/messaging', { token: ctx.admin })).json;
     assert.equal(s.usedTodaySegments, 13);
+    // A scheduled message is not sent early when raising the cap wakes the held ones, which then go.
+    const due = Date.now() + 2500;
+    const sched = await ctx.send(id, { template: 'general', message: 'scheduled', scheduledFor: new Date(due).toISOString() });
+    r = await ctx.srv.req('POST', '/api/settings/messaging', { token: ctx.admin, body: { messagesPerSecond: 5, dailyCapSegments: 100 } });
+    assert.equal(r.status, 200, r.text);
+    for (let end = Date.now() + 3000; Date.now() < end && ctx.standin.messagesTo(to).length < 15;) await sleep(50);
+    assert.equal(ctx.standin.messagesTo(to).length, 15, 'the two held messages went');
+    assert.equal(ctx.standin.messagesTo(to).filter((m) => m.body === 'scheduled').length, 0);
+    const m = await ctx.status(to, sched.json.messageSid, 'delivered', 8000);
+    assert.ok(Date.parse(m.sentAt) >= due - 5, `sent ${m.sentAt}`);
   });
 });
