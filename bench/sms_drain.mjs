@@ -114,6 +114,17 @@ for (let i = 0, j = 0; i < times.length; i++) {
   maxWin = Math.max(maxWin, i - j + 1);
 }
 const minGap = Math.min(...times.slice(1).map((t, i) => t - times[i]));
+// The same window at our side: when each send's attempt started (attempt_at, ms).
+let maxServer = null;
+try {
+  const at = execFileSync('sqlite3', [`${dataDir}/switchboard.db`, "SELECT attempt_at FROM sms_messages WHERE attempt_at IS NOT NULL ORDER BY attempt_at"],
+    { encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n').map(Number);
+  maxServer = 0;
+  for (let i = 0, j = 0; i < at.length; i++) {
+    while (at[i] - at[j] >= 1000) j++;
+    maxServer = Math.max(maxServer, i - j + 1);
+  }
+} catch { /* sqlite3 not installed */ }
 let db = '';
 try {
   db = execFileSync('sqlite3', [`${dataDir}/switchboard.db`, "SELECT status || '=' || COUNT(*) FROM sms_messages GROUP BY status"], { encoding: 'utf8' }).trim().split('\n').join(' ');
@@ -122,7 +133,7 @@ const result = {
   messages: N, rate: RATE, posts: all.length, accepted: accepted.length, atVendor: standin.messages.length,
   distinct: count.size, duplicates: dup, missing,
   rateBeforeKill: +rate(before).toFixed(3), rateAfterRestart: +rate(steadyAfter).toFixed(3),
-  maxIn1s: maxWin, minGapMs: minGap, restartMs: restartedAt - killedAt,
+  maxIn1sAtVendor: maxWin, maxIn1sAtServer: maxServer, minGapMs: minGap, restartMs: restartedAt - killedAt,
   tail: tailIdx >= 0 ? `${after.length - tailIdx - 1} message(s) retried after the lease, ${(gaps[tailIdx] / 1000).toFixed(1)} s later` : 'none',
   drainSeconds: +((times.at(-1) - times[0]) / 1000).toFixed(1), dbStatuses: db,
 };

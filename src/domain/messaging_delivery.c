@@ -22,7 +22,6 @@
 #define WEBHOOK_LABEL "webhook:twilio"
 #define DAY_MS 86400000LL
 #define SECOND_US 1000000LL
-#define WINDOW_US (SECOND_US + 5000) /* a second, and the vendor's view of it */
 
 static bool is(const char *s, const char *word)
 {
@@ -81,14 +80,12 @@ enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t
 		out->wait_us = next_us - now_us;
 		goto rollback;
 	}
-	/* No second may hold more than the rate, even as the vendor's clock sees
-	 * our sends (a few ms of jitter): the rate-th last send must be WINDOW_US
-	 * old, and the grid spreads the rate over WINDOW_US (0.5% below it). */
-	int64_t step = WINDOW_US / c.messages_per_second, kth;
+	/* No second may hold more than the rate: the rate-th last send must be a second old. */
+	int64_t step = SECOND_US / c.messages_per_second, kth;
 	if ((rc = store_sms_pace_log_kth(db, m.workspace_id, c.messages_per_second, &kth)) != ERR_OK)
 		goto rollback;
-	if (kth && kth + WINDOW_US > now_us) {
-		out->wait_us = kth + WINDOW_US - now_us;
+	if (kth && kth + SECOND_US > now_us) {
+		out->wait_us = kth + SECOND_US - now_us;
 		goto rollback;
 	}
 	if (c.used_today + m.segments > c.daily_cap_segments) {

@@ -90,12 +90,13 @@ export class TwilioStandin {
   }
 
   async handle(req, res) {
+    const at = Date.now(); // when the request arrived, before its body is read
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const body = Buffer.concat(chunks).toString('utf8');
     const params = [...new URLSearchParams(body)];
     const form = Object.fromEntries(params);
-    const rec = { method: req.method, path: req.url, auth: req.headers.authorization ?? null, params, form, at: Date.now() };
+    const rec = { method: req.method, path: req.url, auth: req.headers.authorization ?? null, params, form, at };
     this.requests.push(rec);
     const mm = req.url.match(/^\/2010-04-01\/Accounts\/([^/?]+)\/Messages\.json(\?.*)?$/);
     if (mm) return this.handleMessages(req, res, rec, mm, form);
