@@ -55,14 +55,18 @@ static bool key_param(void *ctx, const char *key, const char *value)
 	return true;
 }
 
-/* The cache key of a list request: who may see what, and the exact parameters.
- * NULL when the answer depends on the clock (triage scores, overdue) and must not be cached. */
-static char *cache_key(struct req *r, const struct call_query *q)
+/* The cache key of a list request: the route, who may see what, and the exact
+ * parameters. NULL when the answer must not be cached: the overdue filter
+ * outside triage reads the clock (triage answers say how long they hold,
+ * calls_list_valid_until). */
+static char *cache_key(struct req *r, const char *route, const struct call_query *q)
 {
-	if (q->triage || q->sort == CALLQ_SORT_TRIAGE || q->followup == CALLQ_FU_OVERDUE)
+	if (q->followup == CALLQ_FU_OVERDUE && q->sort != CALLQ_SORT_TRIAGE)
 		return NULL;
 	struct buf b;
 	buf_init(&b, 4096);
+	buf_puts(&b, route);
+	buf_puts(&b, "|");
 	buf_puts(&b, r->principal.workspace_id);
 	buf_puts(&b, "|");
 	if (authz_row_scoped(r->principal.role, ACT_READ))
@@ -75,31 +79,45 @@ static char *cache_key(struct req *r, const struct call_query *q)
 	return b.data;
 }
 
+bool call_list_cached(struct req *r, const char *route, const struct call_query *q, struct list_cache *lc,
+		      enum err *rc)
+{
+	lc->key = cache_key(r, route, q);
+	lc->version = 0;
+	if (lc->key && calls_data_version(r->db, &lc->version) != ERR_OK) {
+		free(lc->key);
+		lc->key = NULL;
+	}
+	size_t len;
+	char *hit = lc->key ? page_cache_get(lc->key, lc->version, clock_now_ms(), &len) : NULL;
+	if (!hit)
+		return false;
+	free(lc->key);
+	lc->key = NULL;
+	*rc = reply_bytes(r, "application/json", hit, len);
+	return true;
+}
+
+enum err call_list_cache_put(struct req *r, const struct call_query *q, struct list_cache *lc, enum err rc)
+{
+	int64_t until;
+	if (rc == ERR_OK && lc->key && calls_list_valid_until(r->db, q, &until) == ERR_OK)
+		page_cache_put(lc->key, lc->version, until, r->resp_data, r->resp_len);
+	free(lc->key);
+	lc->key = NULL;
+	return rc;
+}
+
 enum err h_calls_list(struct req *r)
 {
 	struct call_query q;
 	struct call_page page;
-	uint64_t version = 0;
+	struct list_cache lc;
 	enum err rc = call_list_query(r, &q, 20, false);
-	if (rc != ERR_OK)
+	if (rc != ERR_OK || call_list_cached(r, "list", &q, &lc, &rc))
 		return rc;
-	char *key = cache_key(r, &q);
-	if (key && calls_data_version(r->db, &version) != ERR_OK) {
-		free(key);
-		key = NULL;
-	}
-	if (key) {
-		size_t len;
-		char *hit = page_cache_get(key, version, &len);
-		if (hit) {
-			free(key);
-			return reply_bytes(r, "application/json", hit, len);
-		}
-	}
-	if ((rc = calls_list(r->db, &r->principal, &q, r->arena, &page, &r->err)) != ERR_OK) {
-		free(key);
-		return rc;
-	}
+	if ((rc = calls_list(r->db, &r->principal, &q, r->arena, &page, &r->err)) != ERR_OK)
+		return call_list_cache_put(r, &q, &lc, rc);
 
 	struct jw w;
 	jw_init(&w, 64 * 1024, PAGE_MAX_BYTES);
@@ -118,11 +136,7 @@ enum err h_calls_list(struct req *r)
 	if (page.total >= 0)
 		jw_kint(&w, "total", page.total);
 	jw_obj_end(&w);
-	rc = reply_jw(r, &w);
-	if (rc == ERR_OK && key)
-		page_cache_put(key, version, r->resp_data, r->resp_len);
-	free(key);
-	return rc;
+	return call_list_cache_put(r, &q, &lc, reply_jw(r, &w));
 }
 
 /* { call } for the call as it is now. */

@@ -33,6 +33,18 @@ struct call_page;
 enum err call_list_query(struct req *r, struct call_query *q, int default_limit, bool triage);
 /* "nextCursor" and "hasMore" members for a page. */
 void call_list_next_cursor(struct jw *w, const struct call_query *q, const struct call_page *page);
+/* The response cache of call lists (api/page_cache.h). call_list_cached serves
+ * r from it when it holds q's answer for route ("list", "triage") and returns
+ * true with *rc the reply's result; otherwise it fills lc, and the handler
+ * passes its reply's result through call_list_cache_put, which keeps the
+ * reply for as long as it holds. */
+struct list_cache {
+	char *key;
+	uint64_t version;
+};
+bool call_list_cached(struct req *r, const char *route, const struct call_query *q, struct list_cache *lc,
+		      enum err *rc);
+enum err call_list_cache_put(struct req *r, const struct call_query *q, struct list_cache *lc, enum err rc);
 
 /* triage.c: the triage queue; audit.c: a call's audit trail */
 enum err h_triage(struct req *r);
@@ -91,7 +103,33 @@ enum err h_sms_settings_get(struct req *r);
 enum err h_sms_settings_set(struct req *r);
 enum err h_webhook_sms(struct req *r);
 
+/* dnc.c: a contact's do-not-contact state, DNC list import/export (issue 6) */
+enum err h_contact_dnc_post(struct req *r);
+enum err h_contact_dnc_patch(struct req *r);
+enum err h_contact_dnc_delete(struct req *r);
+enum err h_dnc_export(struct req *r);
+enum err h_dnc_import(struct req *r);
+
+/* compliance.c: blocked numbers (Admin+) and consent (issue 6) */
+enum err h_blocked_list(struct req *r);
+enum err h_blocked_add(struct req *r);
+enum err h_blocked_remove(struct req *r);
+enum err h_consent_set(struct req *r);
+/* bulk.c, exports.c, print.c: bulk operations, exports and call cards (issue 7) */
+enum err h_calls_bulk(struct req *r);
+enum err h_bulk_job_get(struct req *r);
+enum err h_calls_export(struct req *r);
+enum err h_export_get(struct req *r);
+enum err h_export_download(struct req *r);
+enum err h_call_print(struct req *r);
+
 /* ws.c: the realtime feed */
 enum err h_ws_calls(struct req *r);
+
+/* spam.c: mark a call spam, explain its score, train the model, the spam report */
+enum err h_call_mark_spam(struct req *r);
+enum err h_call_spam_score(struct req *r);
+enum err h_spam_train(struct req *r);
+enum err h_spam_reports(struct req *r);
 
 #endif

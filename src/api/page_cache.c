@@ -14,6 +14,7 @@ struct entry {
 	char *key;
 	char *body;
 	size_t len;
+	int64_t valid_until;
 };
 
 struct cache {
@@ -57,7 +58,7 @@ static struct cache *mine(bool create)
 	return c;
 }
 
-char *page_cache_get(const char *key, uint64_t version, size_t *len)
+char *page_cache_get(const char *key, uint64_t version, int64_t now, size_t *len)
 {
 	struct cache *c = mine(false);
 	if (!c || c->version != version)
@@ -65,6 +66,8 @@ char *page_cache_get(const char *key, uint64_t version, size_t *len)
 	for (int i = 0; i < ENTRIES; i++) {
 		if (!c->e[i].key || strcmp(c->e[i].key, key) != 0)
 			continue;
+		if (now >= c->e[i].valid_until)
+			return NULL;
 		char *copy = malloc(c->e[i].len ? c->e[i].len : 1);
 		if (!copy)
 			return NULL;
@@ -75,7 +78,7 @@ char *page_cache_get(const char *key, uint64_t version, size_t *len)
 	return NULL;
 }
 
-void page_cache_put(const char *key, uint64_t version, const char *body, size_t len)
+void page_cache_put(const char *key, uint64_t version, int64_t valid_until, const char *body, size_t len)
 {
 	if (len > MAX_BODY || strlen(key) > MAX_KEY)
 		return;
@@ -86,8 +89,14 @@ void page_cache_put(const char *key, uint64_t version, const char *body, size_t 
 		clear(c);
 		c->version = version;
 	}
-	struct entry *e = &c->e[c->next];
-	c->next = (c->next + 1) % ENTRIES;
+	struct entry *e = NULL;
+	for (int i = 0; i < ENTRIES && !e; i++) /* a key recomputed after its time ran out */
+		if (c->e[i].key && strcmp(c->e[i].key, key) == 0)
+			e = &c->e[i];
+	if (!e) {
+		e = &c->e[c->next];
+		c->next = (c->next + 1) % ENTRIES;
+	}
 	free(e->key);
 	free(e->body);
 	e->key = strdup(key);
@@ -99,5 +108,6 @@ void page_cache_put(const char *key, uint64_t version, const char *body, size_t 
 		return;
 	}
 	memcpy(e->body, body, len);
+	e->valid_until = valid_until;
 	e->len = len;
 }

@@ -32,6 +32,11 @@ const struct route api_routes[] = {
 	{"POST", "/api/calls/:id/click-to-call", h_click_to_call, ACCESS_ACTION, ACT_EDIT, JSON},
 	{"GET", "/api/calls/:id/call-status/:callSid", h_call_status, ACCESS_ACTION, ACT_READ, 0},
 
+	{"POST", "/api/calls/:id/mark-spam", h_call_mark_spam, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+	{"GET", "/api/calls/:id/spam-score", h_call_spam_score, ACCESS_ACTION, ACT_READ, 0},
+	{"GET", "/api/spam/reports", h_spam_reports, ACCESS_ACTION, ACT_READ, 0},
+	{"POST", "/api/spam/train", h_spam_train, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ},
+
 	{"GET", "/api/numbers", h_numbers_list, ACCESS_ACTION, ACT_SETTINGS, 0},
 	{"POST", "/api/numbers", h_numbers_create, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ | ROUTE_CREATED},
 	{"PATCH", "/api/numbers/:id", h_number_patch, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ},
@@ -51,6 +56,14 @@ const struct route api_routes[] = {
 	{"POST", "/api/settings/messaging", h_sms_settings_set, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ},
 	{"POST", "/api/webhooks/sms", h_webhook_sms, ACCESS_PUBLIC, 0, ROUTE_RAW_BODY},
 
+	/* bulk operations, exports, call cards (issue 7) */
+	{"POST", "/api/calls/bulk", h_calls_bulk, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+	{"GET", "/api/bulk-jobs/:jobId", h_bulk_job_get, ACCESS_ACTION, ACT_READ, 0},
+	{"POST", "/api/calls/export", h_calls_export, ACCESS_ACTION, ACT_EXPORT, JSON | REQ},
+	{"GET", "/api/exports/:jobId", h_export_get, ACCESS_ACTION, ACT_EXPORT, 0},
+	{"GET", "/api/exports/:jobId/download", h_export_download, ACCESS_PUBLIC, 0, 0},
+	{"GET", "/api/calls/:id/print", h_call_print, ACCESS_ACTION, ACT_DOWNLOAD, 0},
+
 	{"GET", "/api/followups", h_followups_list, ACCESS_ACTION, ACT_READ, 0},
 	{"POST", "/api/followups", h_followups_create, ACCESS_ACTION, ACT_EDIT, JSON | REQ | ROUTE_CREATED},
 	{"GET", "/api/followups/:id", h_followup_get, ACCESS_ACTION, ACT_READ, 0},
@@ -59,6 +72,17 @@ const struct route api_routes[] = {
 
 	{"GET", "/api/contacts/search", h_contacts_search, ACCESS_ACTION, ACT_READ, 0},
 	{"GET", "/api/contacts/:id", h_contact_get, ACCESS_ACTION, ACT_READ, 0},
+
+	/* Compliance (issue 6): do-not-contact, blocked numbers, consent. */
+	{"POST", "/api/contacts/:id/dnc", h_contact_dnc_post, ACCESS_ACTION, ACT_EDIT, JSON},
+	{"PATCH", "/api/contacts/:id/dnc", h_contact_dnc_patch, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+	{"DELETE", "/api/contacts/:id/dnc", h_contact_dnc_delete, ACCESS_ACTION, ACT_EDIT, ROUTE_NO_CONTENT},
+	{"GET", "/api/dnc/import", h_dnc_export, ACCESS_ACTION, ACT_SETTINGS, 0},
+	{"POST", "/api/dnc/import", h_dnc_import, ACCESS_ACTION, ACT_SETTINGS, ROUTE_RAW_BODY},
+	{"GET", "/api/blocked-numbers", h_blocked_list, ACCESS_ACTION, ACT_SETTINGS, 0},
+	{"POST", "/api/blocked-numbers", h_blocked_add, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ | ROUTE_CREATED},
+	{"DELETE", "/api/blocked-numbers/:number", h_blocked_remove, ACCESS_ACTION, ACT_SETTINGS, ROUTE_NO_CONTENT},
+	{"POST", "/api/compliance/consent/:callId", h_consent_set, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
 
 	{"GET", "/ws/calls", h_ws_calls, ACCESS_ACTION, ACT_READ, ROUTE_QUERY_TOKEN},
 	{"GET", "/api/notifications/follow-ups", h_notifications_followups, ACCESS_ACTION, ACT_READ, 0},

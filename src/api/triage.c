@@ -27,14 +27,14 @@ enum err h_triage(struct req *r)
 {
 	struct call_query q;
 	struct call_page page;
+	struct list_cache lc;
 	int64_t counts[TRIAGE_BANDS];
 	enum err rc = call_list_query(r, &q, 50, true);
-	if (rc != ERR_OK)
+	if (rc != ERR_OK || call_list_cached(r, "triage", &q, &lc, &rc))
 		return rc;
-	if ((rc = calls_list(r->db, &r->principal, &q, r->arena, &page, &r->err)) != ERR_OK)
-		return rc;
-	if ((rc = triage_band_counts(r->db, &r->principal, q.now, counts)) != ERR_OK)
-		return rc;
+	if ((rc = calls_list(r->db, &r->principal, &q, r->arena, &page, &r->err)) != ERR_OK ||
+	    (rc = triage_band_counts(r->db, &r->principal, q.now, counts)) != ERR_OK)
+		return call_list_cache_put(r, &q, &lc, rc);
 	struct jw w;
 	jw_init(&w, 64 * 1024, 16u << 20);
 	jw_obj_begin(&w);
@@ -60,5 +60,5 @@ enum err h_triage(struct req *r)
 	jw_arr_end(&w);
 	call_list_next_cursor(&w, &q, &page);
 	jw_obj_end(&w);
-	return reply_jw(r, &w);
+	return call_list_cache_put(r, &q, &lc, reply_jw(r, &w));
 }

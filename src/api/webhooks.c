@@ -205,6 +205,7 @@ static void event_from_form(const struct form *f, struct tel_event *ev)
 	ev->recording_status = form_get(f, "RecordingStatus");
 	ev->call_duration = form_int(f, "CallDuration");
 	ev->recording_duration = form_int(f, "RecordingDuration");
+	ev->caller_name = form_get(f, "CallerName");
 }
 
 enum err h_webhook_telephony(struct req *r)

@@ -46,5 +46,8 @@ void cli_config_help(FILE *f);
 int cli_routes(int argc, char **argv, struct config *cfg);
 void cli_routes_help(FILE *f);
 int cli_number(int argc, char **argv, struct config *cfg); void cli_number_help(FILE *f);
+int cli_spam(int argc, char **argv, struct config *cfg);
+void cli_spam_help(FILE *f);
+int cli_dnc(int argc, char **argv, struct config *cfg); void cli_dnc_help(FILE *f);
 
 #endif

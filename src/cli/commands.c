@@ -16,6 +16,8 @@ const struct cli_command cli_commands[] = {
 	{"config", "check and print the configuration", cli_config, cli_config_help},
 	{"routes", "list the HTTP routes the server answers", cli_routes, cli_routes_help},
 	{"number", "add tracking numbers to a workspace", cli_number, cli_number_help},
+	{"spam", "train a workspace's spam model from its calls", cli_spam, cli_spam_help},
+	{"dnc", "import or export a workspace's do-not-contact list (CSV)", cli_dnc, cli_dnc_help},
 	{NULL, NULL, NULL, NULL},
 };
 

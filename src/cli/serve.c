@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "jobs/bulk_worker.h"
 #include "jobs/scheduler.h"
 #include "jobs/worker.h"
 #include "providers/email.h"
@@ -84,6 +85,7 @@ int cli_serve(int argc, char **argv, struct config *cfg)
 	struct telephony *tel = NULL;
 	struct sms_provider *sms = NULL;
 	struct job_worker *worker = NULL;
+	struct bulk_workers *bulk = NULL;
 	struct scheduler *sched = NULL;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int status = startup(cfg, &sigs, &srv);
@@ -98,6 +100,8 @@ int cli_serve(int argc, char **argv, struct config *cfg)
 			rc = job_worker_start(&svc, &worker, &d);
 		if (rc == ERR_OK)
 			rc = scheduler_start(cfg, &sched, &d);
+		if (rc == ERR_OK)
+			rc = bulk_workers_start(cfg, &bulk, &d);
 		if (rc != ERR_OK) {
 			log_error("start-up failed: %s", d.detail[0] ? d.detail : err_str(rc));
 			status = 1;
@@ -110,6 +114,7 @@ int cli_serve(int argc, char **argv, struct config *cfg)
 		log_info("signal %d: shutting down", sig);
 	}
 	http_server_close(srv, cfg->shutdown_grace_sec * 1000);
+	bulk_workers_stop(bulk);
 	scheduler_stop(sched);
 	job_worker_stop(worker);
 	telephony_free(tel);

@@ -50,6 +50,14 @@ struct config {
 	int64_t sms_price_micros;  /* price of one SMS segment, in millionths of a dollar */
 	int64_t sms_default_mps;   /* A2P messages per second of a workspace that set none */
 	int64_t sms_default_daily_cap; /* A2P daily segments of a workspace that set none */
+	/* bulk operations and exports (issue 7) */
+	int64_t bulk_workers;      /* threads running bulk and export jobs */
+	int64_t bulk_chunk;        /* calls per chunk transaction */
+	int64_t bulk_lease_ms;     /* a job not renewed for this long is taken over (crash recovery) */
+	int64_t bulk_chunk_delay_ms; /* test-only: pause after each chunk (makes progress observable) */
+	char *export_secret;       /* secret: signs download links ("" = a key kept in DATA) */
+	int64_t export_link_ttl_sec;
+	int64_t export_email_rows; /* an export of at least this many rows is announced by e-mail */
 };
 
 /* The settings a subcommand takes on its command line (others still come from env). */

@@ -32,6 +32,10 @@ enum err calls_list(struct db *db, const struct principal *p, struct call_query 
 
 /* Changes whenever any call data may have changed (for response caches). */
 enum err calls_data_version(struct db *db, uint64_t *version);
+/* Until when (ms) the answer to q stays what it is if no data changes
+ * (INT64_MAX unless it reads the clock): a triage ranking holds to the end of
+ * its minute or until the next open follow-up falls due, whichever is first. */
+enum err calls_list_valid_until(struct db *db, const struct call_query *q, int64_t *until);
 
 /* Opens a write transaction and loads the call for editing (ERR_NOT_FOUND / ERR_FORBIDDEN
  * with the transaction closed). */

@@ -312,7 +312,7 @@ enum err followups_create(struct db *db, const struct principal *p, const struct
 	}
 	if (f.call_id && !f.contact_id)
 		f.contact_id = before.contact_id;
-	struct actor actor = actor_of(p, SRC_API);
+	struct actor actor = actor_of(p, in->source);
 	struct diff df;
 	diff_init(&df);
 	snapshot_diff(&df, &f, true);

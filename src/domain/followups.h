@@ -24,6 +24,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "domain/audit.h"
 #include "domain/authz.h"
 #include "store/db.h"
 #include "store/followups.h"
@@ -42,6 +43,7 @@ struct followup_new {
 	const char *note;        /* NULL or blank: none */
 	const char *assigned_to; /* NULL: unassigned (a Tech's own task off any call: the Tech) */
 	int64_t due_at;
+	enum audit_source source; /* of the audit events (zero: SRC_API; a bulk job: SRC_BULK) */
 };
 
 /* A change to a task: NULL / I64_NULL / set_* false leave a field as it is. */

@@ -4,64 +4,213 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/jw.h"
+#include "domain/compliance_zone.h"
+#include "store/blocked.h"
+#include "store/compliance.h"
 #include "store/contacts.h"
+#include "store/dnc.h"
+
+#define MAX_HITS 6
+
+struct hit {
+	const char *rule;
+	bool overridable;
+	char detail[160];
+};
+
+/* What the rules read, gathered once. */
+struct facts {
+	const char *contact_id;        /* the contact judged (the call's, else the number's owner) */
+	struct contact_compliance cc;  /* its columns (zeroed, consent -1, when none) */
+	const char *dnc_contact_id;    /* the do-not-contact contact, when one is */
+	struct dnc_entry dnc;
+	bool dnc_hit;
+	struct quiet_verdict quiet;
+	bool quiet_checked;
+	int64_t now;
+	struct hit hits[MAX_HITS];
+	int nhits;
+};
 
 const char *gate_channel_name(enum gate_channel c)
 {
 	return c == GATE_SMS ? "sms" : "call";
 }
 
-/* Is contact id (of ws) marked do-not-contact? A missing contact is not. */
-static enum err contact_dnc(struct db *db, const char *ws, const char *id, struct arena *a, bool *dnc)
+static struct hit *add_hit(struct facts *f, const char *rule, bool overridable)
 {
-	struct contact c;
-	enum err rc = store_contact_get(db, ws, id, NULL, a, &c);
-	if (rc == ERR_NOT_FOUND)
-		return ERR_OK;
-	if (rc == ERR_OK && c.do_not_contact)
-		*dnc = true;
-	return rc;
+	struct hit *h = &f->hits[f->nhits < MAX_HITS ? f->nhits++ : MAX_HITS - 1];
+	h->rule = rule;
+	h->overridable = overridable;
+	h->detail[0] = '\0';
+	return h;
 }
 
-static enum err rule_do_not_contact(struct db *db, const struct actor *actor, const struct gate_request *q,
-				    struct arena *a, bool *hit, const char **contact_id)
+/* The contact's compliance columns; a missing contact reads as none. */
+static enum err load_contact(struct db *db, const char *ws, const char *id, struct arena *a,
+			     struct contact_compliance *cc, bool *found)
 {
+	enum err rc = store_contact_compliance_get(db, ws, id, a, cc);
+	*found = rc == ERR_OK;
+	return rc == ERR_NOT_FOUND ? ERR_OK : rc;
+}
+
+static enum err gather_contact(struct db *db, const char *ws, const struct gate_request *q, struct arena *a,
+			       struct facts *f)
+{
+	bool found = false;
 	enum err rc = ERR_OK;
-	if (q->contact_id && (rc = contact_dnc(db, actor->workspace_id, q->contact_id, a, hit)) != ERR_OK)
+	if (q->contact_id && (rc = load_contact(db, ws, q->contact_id, a, &f->cc, &found)) != ERR_OK)
 		return rc;
-	if (*hit) {
-		*contact_id = q->contact_id;
-		return ERR_OK;
+	if (found) {
+		f->contact_id = q->contact_id;
+		if (f->cc.do_not_contact) {
+			f->dnc_contact_id = q->contact_id;
+			return ERR_OK;
+		}
 	}
 	const char *owner = NULL, *name = NULL;
-	rc = store_contact_phone_owner(db, actor->workspace_id, q->to, a, &owner, &name);
+	rc = store_contact_phone_owner(db, ws, q->to, a, &owner, &name);
 	if (rc == ERR_NOT_FOUND)
 		return ERR_OK;
-	if (rc == ERR_OK && (rc = contact_dnc(db, actor->workspace_id, owner, a, hit)) == ERR_OK && *hit)
-		*contact_id = owner;
-	return rc;
+	if (rc != ERR_OK)
+		return rc;
+	if (f->contact_id && strcmp(owner, f->contact_id) == 0)
+		return ERR_OK;
+	struct contact_compliance oc = {.consent_recording = -1, .consent_sms = -1};
+	if ((rc = load_contact(db, ws, owner, a, &oc, &found)) != ERR_OK || !found)
+		return rc;
+	if (oc.do_not_contact)
+		f->dnc_contact_id = owner;
+	if (!f->contact_id) {
+		f->contact_id = owner;
+		f->cc = oc;
+	}
+	return ERR_OK;
+}
+
+static void hm(char *out, size_t n, int minute)
+{
+	snprintf(out, n, "%02d:%02d", minute / 60 % 100, minute % 60);
+}
+
+static enum err evaluate(struct db *db, const char *ws, const struct gate_request *q, struct arena *a,
+			 struct facts *f)
+{
+	bool sms = q->channel == GATE_SMS, blocked = false;
+	enum err rc = store_blocked_is(db, ws, q->to, &blocked);
+	if (rc != ERR_OK)
+		return rc;
+	if (blocked)
+		snprintf(add_hit(f, "blocked_number", false)->detail, 160,
+			 "blocked_number: %s is on the workspace's blocked list", q->to);
+	if ((rc = gather_contact(db, ws, q, a, f)) != ERR_OK)
+		return rc;
+	if (f->dnc_contact_id)
+		snprintf(add_hit(f, "do_not_contact", true)->detail, 160,
+			 "do_not_contact: the contact is marked do-not-contact");
+	if ((rc = store_dnc_active(db, ws, q->to, sms, f->now, a, &f->dnc_hit, &f->dnc)) != ERR_OK)
+		return rc;
+	if (f->dnc_hit)
+		snprintf(add_hit(f, "dnc_list", true)->detail, 160, "dnc_list: %s is on the do-not-contact list for %s (%s)",
+			 q->to, sms ? "SMS" : "calls", f->dnc.source);
+	struct sms_opt_status opt = {0};
+	bool opt_known = false;
+	if (sms) {
+		rc = store_sms_opt_get(db, ws, q->to, a, &opt);
+		if (rc != ERR_OK && rc != ERR_NOT_FOUND)
+			return rc;
+		opt_known = rc == ERR_OK;
+		if (opt_known && opt.opted_out)
+			snprintf(add_hit(f, "sms_opt_out", false)->detail, 160,
+				 "sms_opt_out: %s opted out of SMS (%s)", q->to, opt.source);
+	}
+	if (!sms || q->marketing) {
+		quiet_check(q->to, f->cc.time_zone, f->now, &f->quiet);
+		f->quiet_checked = true;
+		if (!f->quiet.allowed) {
+			char at[8], open[8], close[8];
+			hm(at, sizeof at, f->quiet.local_minute);
+			hm(open, sizeof open, f->quiet.window.open);
+			hm(close, sizeof close, f->quiet.window.close);
+			struct hit *h = add_hit(f, "quiet_hours", true);
+			if (f->quiet.window.open == f->quiet.window.close)
+				snprintf(h->detail, 160, "quiet_hours: no contact allowed today in %s (%s local)",
+					 f->quiet.closed_zone, at);
+			else
+				snprintf(h->detail, 160, "quiet_hours: it is %s in %s, outside %s-%s", at,
+					 f->quiet.closed_zone, open, close);
+		}
+	}
+	if (sms) {
+		/* The latest word wins: a START after a declined consent opts back in. */
+		bool restarted = opt_known && !opt.opted_out && f->cc.consent_updated_at != DB_NULL_INT &&
+				 opt.changed_at > f->cc.consent_updated_at;
+		bool declined = f->contact_id && f->cc.consent_sms == 0 && !restarted;
+		bool opted_in = (f->contact_id && f->cc.consent_sms == 1) || (opt_known && !opt.opted_out);
+		if (declined)
+			snprintf(add_hit(f, "consent", true)->detail, 160, "consent: the contact declined SMS");
+		else if (q->marketing && !opted_in)
+			snprintf(add_hit(f, "consent", true)->detail, 160,
+				 "consent: marketing messages need the recipient's SMS opt-in");
+	}
+	return ERR_OK;
+}
+
+static void quiet_json(struct jw *m, const struct quiet_verdict *v)
+{
+	char at[8], open[8], close[8];
+	jw_key(m, "quietHours");
+	jw_obj_begin(m);
+	jw_kbool(m, "applies", v->applies);
+	jw_kbool(m, "allowed", v->allowed);
+	if (v->applies) {
+		hm(at, sizeof at, v->local_minute);
+		hm(open, sizeof open, v->window.open);
+		hm(close, sizeof close, v->window.close);
+		jw_kstr(m, "country", v->country[0] ? v->country : NULL);
+		jw_kstr(m, "region", v->region[0] ? v->region : NULL);
+		jw_kstr(m, "zoneSource", v->zone_source);
+		jw_key(m, "zones");
+		jw_arr_begin(m);
+		for (int i = 0; i < v->nzones; i++)
+			jw_str(m, v->zones[i]);
+		jw_arr_end(m);
+		jw_kstr(m, "localTime", at);
+		jw_kstr(m, "windowOpen", open);
+		jw_kstr(m, "windowClose", close);
+	}
+	jw_obj_end(m);
 }
 
 static enum err audit(struct db *db, const struct actor *actor, const struct gate_request *q,
-		      const struct gate_decision *g, const char *contact_id)
+		      const struct gate_decision *g, const struct facts *f)
 {
 	const char *action = !g->allow ? "compliance.denied" : g->overridden ? "compliance.overridden"
 									  : "compliance.allowed";
 	struct jw m;
-	jw_init(&m, 256, 8192);
+	jw_init(&m, 512, 16384);
 	jw_obj_begin(&m);
 	jw_kstr(&m, "channel", gate_channel_name(q->channel));
 	jw_kstr(&m, "to", q->to);
+	jw_kbool(&m, "marketing", q->marketing);
 	jw_kstr(&m, "decision", g->allow ? "allow" : "deny");
-	if (g->rule)
-		jw_kstr(&m, "rule", g->rule);
-	else
-		jw_knull(&m, "rule");
+	jw_kstr(&m, "rule", g->rule);
+	jw_key(&m, "objections");
+	jw_arr_begin(&m);
+	for (int i = 0; i < f->nhits; i++)
+		jw_str(&m, f->hits[i].rule);
+	jw_arr_end(&m);
 	jw_kbool(&m, "overrideRequested", q->override);
 	jw_kbool(&m, "overridden", g->overridden);
-	if (contact_id)
-		jw_kstr(&m, "contactId", contact_id);
+	if (f->dnc_contact_id || f->contact_id)
+		jw_kstr(&m, "contactId", f->dnc_contact_id ? f->dnc_contact_id : f->contact_id);
+	if (f->dnc_hit)
+		jw_kstr(&m, "dncSource", f->dnc.source);
+	if (f->quiet_checked)
+		quiet_json(&m, &f->quiet);
 	jw_obj_end(&m);
 	enum err rc = jw_error(&m);
 	if (rc == ERR_OK)
@@ -76,21 +225,29 @@ enum err gate_check(struct db *db, const struct actor *actor, const struct gate_
 {
 	memset(out, 0, sizeof *out);
 	out->allow = true;
-	bool dnc = false;
-	const char *contact_id = NULL;
-	enum err rc = rule_do_not_contact(db, actor, q, a, &dnc, &contact_id);
+	struct facts f;
+	memset(&f, 0, sizeof f);
+	f.cc.consent_recording = f.cc.consent_sms = -1;
+	f.now = clock_now_ms();
+	enum err rc = evaluate(db, actor->workspace_id, q, a, &f);
 	if (rc != ERR_OK)
 		return rc;
-	if (dnc) {
-		out->rule = "do_not_contact";
-		if (q->override && authz_role_may(actor->role, ACT_DNC_OVERRIDE)) {
-			out->overridden = true;
-		} else {
-			out->allow = false;
-			snprintf(out->detail, sizeof out->detail,
-				 q->override ? "do_not_contact: the contact is marked do-not-contact and only an Owner may override"
-					     : "do_not_contact: the contact is marked do-not-contact (an Owner may override)");
-		}
+	bool owner = q->override && authz_role_may(actor->role, ACT_DNC_OVERRIDE);
+	const struct hit *deciding = NULL;
+	for (int i = 0; i < f.nhits && !deciding; i++)
+		if (!f.hits[i].overridable || !owner)
+			deciding = &f.hits[i];
+	if (f.nhits)
+		out->rule = f.hits[0].rule;
+	if (deciding) {
+		out->allow = false;
+		out->rule = deciding->rule;
+		const char *tail = !deciding->overridable ? " (not overridable)"
+				   : q->override         ? " (only an Owner may override)"
+							 : " (an Owner may override)";
+		snprintf(out->detail, sizeof out->detail, "%s%s", deciding->detail, tail);
+	} else if (f.nhits) {
+		out->overridden = true;
 	}
-	return audit(db, actor, q, out, contact_id);
+	return audit(db, actor, q, out, &f);
 }

@@ -3,9 +3,28 @@
  * deny with the rule that decided, lets only a role with ACT_DNC_OVERRIDE
  * (Owner) override a denial, explicitly, and audits every decision.
  *
- * Rules, in order (features add theirs here; none bypasses the gate):
+ * Rules, in the order they are evaluated (every rule is evaluated and the
+ * audit event lists each that objected; the first objection is "rule"):
+ *	blocked_number  the number is on the workspace's blocked list. Never
+ *	                overridable: unblock it first.
  *	do_not_contact  the number's contact, or the contact linked to the call,
- *	                is marked do-not-contact */
+ *	                is marked do-not-contact (all channels, no expiry)
+ *	dnc_list        the number has an unexpired dnc_entries row blocking
+ *	                this channel (manual, CSV or registry import, SMS STOP)
+ *	sms_opt_out     (SMS only) the number opted out (sms_opt_status). Never
+ *	                overridable: the recipient's STOP must be honoured.
+ *	quiet_hours     (calls, and marketing messages) the recipient's local
+ *	                time is outside the allowed window
+ *	                (domain/compliance_zone.h: zone from the contact, else
+ *	                the area code; federal, state and Canadian windows)
+ *	consent         (SMS only) the contact declined SMS (consent smsOptIn
+ *	                false, unless the number opted back in later with
+ *	                START), or a marketing message goes to a number that
+ *	                never opted in (contact consent or sms_opt_status)
+ * An Owner (ACT_DNC_OVERRIDE) who asks for an override passes every
+ * objection except the two never-overridable ones; anyone else asking is
+ * denied as if they had not asked. The time is clock_now_ms() (the test
+ * clock moves it). */
 #ifndef SB_DOMAIN_GATE_H
 #define SB_DOMAIN_GATE_H
 

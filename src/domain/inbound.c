@@ -25,6 +25,7 @@
 #include "domain/audit.h"
 #include "domain/calls.h"
 #include "domain/sla_policy.h"
+#include "domain/spam.h"
 #include "store/contacts.h"
 #include "store/numbers.h"
 #include "store/webhooks.h"
@@ -168,6 +169,7 @@ static enum err inbound_call(struct db *db, const struct tel_event *ev, struct a
 	const char *contact_name = NULL;
 	if ((rc = new_call_prepare(db, ev, &n, a, &c, &contact_name)) != ERR_OK)
 		return rc;
+	spam_inbound_score(db, ev->caller_name, &c); /* spamScore, spamReason; flags likely spam */
 	answer_set(out, &n, c.after_hours);
 	bool fresh = false;
 	if ((rc = db_begin_write(db)) != ERR_OK)

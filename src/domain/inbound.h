@@ -21,6 +21,7 @@ struct tel_event {
 	const char *call_sid, *account_sid, *from, *to, *call_status, *direction, *answered_by;
 	const char *recording_sid, *recording_url, *recording_status;
 	int64_t call_duration, recording_duration;
+	const char *caller_name; /* CallerName (CNAM), when the number has caller-name lookup */
 };
 
 enum tel_kind { TEL_INBOUND, TEL_STATUS, TEL_RECORDING, TEL_LEG };

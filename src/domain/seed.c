@@ -522,13 +522,33 @@ static enum err make_people(struct gen *g, int64_t n)
 	return rc == ERR_OK ? ERR_OK : db_fail(g, rc, "contacts");
 }
 
+/* A free number in the main line's area code (NPA-555, the tracking number's
+ * own exchange): how "neighbour spoofing" robocallers pick caller ids. */
+static uint32_t neighbour_number(struct gen *g, struct rng *r)
+{
+	int npa = 0;
+	for (int i = 2; i < 5 && g->num[0].e164[i]; i++)
+		npa = npa * 10 + (g->num[0].e164[i] - '0');
+	for (uint32_t k = 0; k < NNPA; k++) {
+		if (npas[k] != npa)
+			continue;
+		for (int tries = 0; tries < 64; tries++) {
+			uint32_t idx = k * LINES + (uint32_t)range(r, 0, LINES - 1);
+			if (g->owner[idx] == 0)
+				return idx;
+		}
+	}
+	return seed_free_number(g, r);
+}
+
+/* The spam callers: half spoof the main line's exchange, the rest are random. */
 static enum err make_spam_pool(struct gen *g)
 {
 	g->nspam = g->o->calls / 400 > 4 ? g->o->calls / 400 : 4;
 	if (!(g->spam = malloc(sizeof *g->spam * (size_t)g->nspam)))
 		return ERR_NOMEM;
 	for (int64_t i = 0; i < g->nspam; i++) {
-		g->spam[i] = seed_free_number(g, &g->rs);
+		g->spam[i] = i % 2 ? neighbour_number(g, &g->rs) : seed_free_number(g, &g->rs);
 		g->owner[g->spam[i]] = -1;
 	}
 	return ERR_OK;

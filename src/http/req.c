@@ -4,6 +4,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 const char *req_param(struct req *r, const char *name)
@@ -75,6 +76,17 @@ static enum err set_reply(struct req *r, const char *type, char *data, size_t le
 	r->resp_len = len;
 	r->resp_type = type;
 	r->replied = true;
+	return ERR_OK;
+}
+
+enum err reply_fd(struct req *r, const char *type, int fd, uint64_t size)
+{
+	set_reply(r, type, NULL, 0);
+	if (r->resp_has_fd)
+		close(r->resp_fd);
+	r->resp_has_fd = true;
+	r->resp_fd = fd;
+	r->resp_fd_size = size;
 	return ERR_OK;
 }
 

@@ -56,6 +56,9 @@ struct req {
 	char *resp_data;             /* malloc'd; handed to the HTTP layer */
 	size_t resp_len;
 	const char *resp_type;
+	bool resp_has_fd;            /* reply_fd: the body is resp_fd (resp_fd_size bytes), sent from the file */
+	int resp_fd;
+	uint64_t resp_fd_size;
 	struct req_header headers[REQ_MAX_HEADERS];
 	int nheaders;
 	bool replied;
@@ -84,6 +87,8 @@ enum err reply_jw(struct req *r, struct jw *w);                   /* takes w's b
 enum err reply_bytes(struct req *r, const char *type, char *data, size_t len); /* steals malloc'd data */
 enum err reply_static(struct req *r, const char *type, const char *data, size_t len); /* copies */
 enum err reply_none(struct req *r);                               /* no body (204 routes) */
+/* Sends size bytes of an open file (downloads; memory does not grow with the file). Steals fd. */
+enum err reply_fd(struct req *r, const char *type, int fd, uint64_t size);
 /* Switches the connection to WebSocket (101) and hands it to the hub with sub
  * (copied); ERR_INVALID (400) when the request is not a WebSocket handshake. */
 enum err reply_upgrade(struct req *r, const struct ws_sub *sub);

@@ -105,6 +105,8 @@ static void req_free(struct req *r)
 	json_decref(r->json);
 	buf_cleanup(&r->body);
 	free(r->resp_data);
+	if (r->resp_has_fd)
+		close(r->resp_fd);
 	arena_free(r->arena);
 }
 
@@ -279,12 +281,20 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct req *r)
 	if (r->upgrade && r->status == 101)
 		return respond_upgrade(c, r);
 	guard_cors_headers(r);
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(r->resp_len, r->resp_data, MHD_RESPMEM_MUST_FREE);
-	if (!resp)
-		return MHD_NO;
-	r->resp_data = NULL; /* the response owns it now */
-	r->bytes_out = r->resp_len;
+	struct MHD_Response *resp;
+	if (r->resp_has_fd && r->status < 300) {
+		resp = MHD_create_response_from_fd64(r->resp_fd_size, r->resp_fd);
+		if (!resp)
+			return MHD_NO;
+		r->resp_has_fd = false; /* the response closes it */
+		r->bytes_out = r->resp_fd_size;
+	} else {
+		resp = MHD_create_response_from_buffer(r->resp_len, r->resp_data, MHD_RESPMEM_MUST_FREE);
+		if (!resp)
+			return MHD_NO;
+		r->resp_data = NULL; /* the response owns it now */
+		r->bytes_out = r->resp_len;
+	}
 	if (r->resp_type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->resp_type);
 	MHD_add_response_header(resp, "X-Request-Id", r->id);

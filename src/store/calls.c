@@ -28,8 +28,9 @@
 
 #define CALL_FROM " FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN jobs j ON j.id = c.job_id"
 
-/* Triage: parts and score, all over the bound "now" (bound 4 times, in this order).
- * Attempts only count in the last 24 h, so older calls skip the subquery. */
+/* Triage: parts and score. Overdue reads the exact "now"; attempts and age
+ * read triage_clock(now) (see triage_binds). Attempts only count in the last
+ * 24 h, so older calls skip the subquery. */
 #define TRIAGE_OVERDUE \
 	"EXISTS (SELECT 1 FROM followups f WHERE f.call_id = c.id AND f.status = 'open' AND f.due_at < ?)"
 #define TRIAGE_ATTEMPTS \
@@ -286,19 +287,75 @@ static const char *sort_expr(enum callq_sort s)
 	" + 100 * c.first_time_caller + MIN(COALESCE(c.value_est_cents, 0) / 10000, 100))"
 #define TRIAGE_SCORE "(1000 * t_over + t_base + 50 * MIN(t_att, 5) + MIN(t_age / 10, 100))"
 
+/* A day: attempts count within it, and past it the age part is capped (1440 min / 10 > 100). */
+#define TRIAGE_DAY_MS 86400000
+
+/* Binds TRIAGE_OVERDUE's, TRIAGE_ATTEMPTS' and TRIAGE_AGE's clocks, in that order. */
+static void triage_binds(struct sqlb *b, int64_t now)
+{
+	sqlb_int(b, now);
+	sqlb_int(b, triage_clock(now));
+	sqlb_int(b, triage_clock(now));
+	sqlb_int(b, triage_clock(now));
+}
+
+/* FROM and WHERE of one candidate source; only the do-not-contact filter needs the contact. */
+static void triage_from(struct sqlb *b, const struct call_query *q, const char *index_hint)
+{
+	sqlb_sql(b, " FROM calls c");
+	sqlb_sql(b, index_hint);
+	if (q->dnc >= 0)
+		sqlb_sql(b, " LEFT JOIN contacts ct ON ct.id = c.contact_id");
+	where(b, q);
+}
+
+/* Appends, as a UNION ALL arm, the first limit+1 calls older than a day
+ * (day_ago) whose overdue state is overdue, in calls_triage_rank order after
+ * the cursor: such a call scores exactly base + 100, plus 1000 when overdue. */
+static void triage_old(struct sqlb *b, const struct call_query *q, int64_t day_ago, bool overdue)
+{
+	sqlb_sql(b, " UNION ALL SELECT t_id FROM (SELECT c.id AS t_id");
+	triage_from(b, q, " INDEXED BY calls_triage_rank");
+	sqlb_sql(b, overdue ? " AND c.started_at <= ? AND " TRIAGE_OVERDUE : " AND c.started_at <= ? AND NOT " TRIAGE_OVERDUE);
+	sqlb_int(b, day_ago);
+	sqlb_int(b, q->now);
+	if (q->has_cursor) {
+		sqlb_sql(b, overdue ? " AND (" TRIAGE_BASE " + 1100, c.id) < (?, ?)" : " AND (" TRIAGE_BASE " + 100, c.id) < (?, ?)");
+		sqlb_int(b, q->cursor_key);
+		sqlb_text(b, q->cursor_id);
+	}
+	sqlb_sql(b, " ORDER BY " TRIAGE_BASE " DESC, c.id DESC LIMIT ?)");
+	sqlb_int(b, q->limit + 1);
+}
+
+/* The ids that can be on the queue page after the cursor, as "cand(t_id)".
+ * Every score is computed exactly later; this only narrows whom to score.
+ * Calls of the last day are all candidates (their attempts and age still
+ * move). An older call scores exactly base + 100 (+ 1000 when overdue), so of
+ * the older overdue and the older not overdue only the first limit+1 of each
+ * in base order can make the page: one outside them has limit+1 calls of its
+ * own kind above it. */
+static void triage_candidates(struct sqlb *b, const struct call_query *q)
+{
+	int64_t day_ago = triage_clock(q->now) - TRIAGE_DAY_MS;
+	sqlb_sql(b, "WITH cand(t_id) AS (SELECT c.id");
+	triage_from(b, q, "");
+	sqlb_sql(b, " AND c.started_at > ?");
+	sqlb_int(b, day_ago);
+	triage_old(b, q, day_ago, true);
+	triage_old(b, q, day_ago, false);
+	sqlb_sql(b, ")");
+}
+
 static void build_page(struct sqlb *b, const struct call_query *q)
 {
 	if (q->sort == CALLQ_SORT_TRIAGE) {
-		/* Rank the whole queue on the cheap score parts, then read full rows for one page only. */
-		sqlb_sql(b, "WITH ranked AS (SELECT c.id AS t_id, " TRIAGE_OVERDUE " AS t_over, " TRIAGE_ATTEMPTS
-			    " AS t_att, " TRIAGE_AGE " AS t_age, " TRIAGE_BASE " AS t_base");
-		/* Only the do-not-contact filter needs the contact here; the page query joins the rest. */
-		sqlb_sql(b, q->dnc >= 0 ? " FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id" : " FROM calls c");
-		sqlb_int(b, q->now);
-		sqlb_int(b, q->now);
-		sqlb_int(b, q->now);
-		sqlb_int(b, q->now);
-		where(b, q);
+		/* Score the candidates exactly, then read full rows for one page only. */
+		triage_candidates(b, q);
+		sqlb_sql(b, ", ranked AS MATERIALIZED (SELECT c.id AS t_id, " TRIAGE_OVERDUE " AS t_over, " TRIAGE_ATTEMPTS
+			    " AS t_att, " TRIAGE_AGE " AS t_age, " TRIAGE_BASE " AS t_base FROM cand JOIN calls c"
+			    " ON c.id = cand.t_id");
+		triage_binds(b, q->now);
 		sqlb_sql(b, "), top AS (SELECT *, " TRIAGE_SCORE " AS t_score FROM ranked");
 		if (q->has_cursor) {
 			sqlb_sql(b, " WHERE (" TRIAGE_SCORE " < ? OR (" TRIAGE_SCORE " = ? AND t_id < ?))");
@@ -327,6 +384,20 @@ static void build_page(struct sqlb *b, const struct call_query *q)
 	sqlb_sql(b, key);
 	sqlb_sql(b, q->asc ? " ASC, c.id ASC LIMIT ?" : " DESC, c.id DESC LIMIT ?");
 	sqlb_int(b, q->limit + 1);
+}
+
+void store_calls_where(struct sqlb *b, const struct call_query *q)
+{
+	where(b, q);
+}
+
+void store_calls_order(struct sqlb *b, const struct call_query *q)
+{
+	enum callq_sort sort = q->sort == CALLQ_SORT_TRIAGE ? CALLQ_SORT_STARTED : q->sort;
+	bool asc = q->sort == CALLQ_SORT_TRIAGE ? false : q->asc;
+	sqlb_sql(b, " ORDER BY ");
+	sqlb_sql(b, sort_expr(sort));
+	sqlb_sql(b, asc ? " ASC, c.id ASC" : " DESC, c.id DESC");
 }
 
 /* The sort key of a row, for the next cursor. */
@@ -693,6 +764,59 @@ enum err store_call_tags_set(struct db *db, const char *workspace_id, const char
 }
 
 /* store/seed.c (insert_search_row) composes this same row in C for bulk loads: change both together. */
+static bool in_list(const char **v, int n, const char *t)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(v[i], t) == 0)
+			return true;
+	return false;
+}
+
+enum err store_call_tags_move(struct db *db, const char *workspace_id, const char *call_id, const char **from,
+			      int nfrom, const char **to, int nto)
+{
+	static const char del[] = "DELETE FROM call_tags WHERE call_id = ? AND tag = ?";
+	static const char ins[] = "INSERT INTO call_tags (call_id, workspace_id, tag) VALUES (?, ?, ?)";
+	struct db_stmt *st;
+	enum err rc = ERR_OK;
+	for (int i = 0; i < nfrom && rc == ERR_OK; i++) {
+		if (in_list(to, nto, from[i]))
+			continue;
+		if ((rc = db_prepare(db, del, &st)) != ERR_OK)
+			return rc;
+		db_bind_text(st, 1, call_id);
+		db_bind_text(st, 2, from[i]);
+		rc = db_run(st);
+	}
+	for (int i = 0; i < nto && rc == ERR_OK; i++) {
+		if (in_list(from, nfrom, to[i]))
+			continue;
+		if ((rc = db_prepare(db, ins, &st)) != ERR_OK)
+			return rc;
+		db_bind_text(st, 1, call_id);
+		db_bind_text(st, 2, workspace_id);
+		db_bind_text(st, 3, to[i]);
+		rc = db_run(st);
+	}
+	return rc;
+}
+
+enum err store_call_touch(struct db *db, const char *workspace_id, const char *call_id, int64_t updated_at)
+{
+	static const char sql[] = "UPDATE calls SET updated_at = ? WHERE workspace_id = ? AND id = ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, updated_at);
+	db_bind_text(st, 2, workspace_id);
+	db_bind_text(st, 3, call_id);
+	rc = db_run(st);
+	if (rc == ERR_OK && db_changes(db) == 0)
+		rc = ERR_NOT_FOUND;
+	return rc;
+}
+
 enum err store_call_search_refresh(struct db *db, const char *call_id)
 {
 	static const char del[] = "DELETE FROM calls_fts WHERE rowid = (SELECT rid FROM calls WHERE id = ?)";
@@ -763,34 +887,72 @@ enum err store_disposition_rule_set(struct db *db, const char *workspace_id, con
 	return db_run(st);
 }
 
+/* Adds each row's score (column 0 of st) to the count of its band. */
+static enum err count_bands(struct db_stmt *st, int64_t out[4])
+{
+	bool row = false;
+	enum err rc;
+	while ((rc = db_step(st, &row)) == ERR_OK && row) {
+		int64_t score = db_col_int(st, 0);
+		out[score >= 1000 ? 0 : score >= 300 ? 1 : score >= 100 ? 2 : 3]++;
+	}
+	db_done(st);
+	return rc;
+}
+
 enum err store_calls_triage_bands(struct db *db, const char *workspace_id, const char *tech_user_id, int64_t now,
 				  int64_t counts[4])
 {
+	/* As the page (see triage_candidates): the last day's calls are scored
+	 * in full; an older call scores base + 100 (+ 1000 when overdue). */
 	struct call_query q;
 	struct sqlb b;
 	struct db_stmt *st = NULL;
 	call_query_init(&q, workspace_id, now);
 	q.tech_user_id = tech_user_id;
 	q.triage = true;
+	for (int i = 0; i < 4; i++)
+		counts[i] = 0;
 	sqlb_init(&b);
-	sqlb_sql(&b, "SELECT SUM(s >= 1000), SUM(s >= 300 AND s < 1000), SUM(s >= 100 AND s < 300), SUM(s < 100)"
-		     " FROM (SELECT " TRIAGE_SCORE " AS s FROM (SELECT " TRIAGE_OVERDUE " AS t_over, " TRIAGE_ATTEMPTS
-		     " AS t_att, " TRIAGE_AGE " AS t_age, " TRIAGE_BASE " AS t_base FROM calls c");
-	sqlb_int(&b, now);
-	sqlb_int(&b, now);
-	sqlb_int(&b, now);
-	sqlb_int(&b, now);
-	where(&b, &q);
-	sqlb_sql(&b, ") x) y");
+	sqlb_sql(&b, "SELECT " TRIAGE_SCORE " FROM (SELECT " TRIAGE_OVERDUE " AS t_over, " TRIAGE_ATTEMPTS
+		     " AS t_att, " TRIAGE_AGE " AS t_age, " TRIAGE_BASE " AS t_base");
+	triage_binds(&b, now);
+	triage_from(&b, &q, "");
+	sqlb_sql(&b, " AND c.started_at > ?)");
+	sqlb_int(&b, triage_clock(now) - TRIAGE_DAY_MS);
 	enum err rc = sqlb_prepare(&b, db, &st);
-	if (rc == ERR_OK) {
-		bool row;
-		rc = db_step(st, &row);
-		for (int i = 0; i < 4; i++)
-			counts[i] = (rc == ERR_OK && row) ? db_col_int(st, i) : 0;
-		db_done(st);
-	}
+	if (rc == ERR_OK)
+		rc = count_bands(st, counts);
 	sqlb_cleanup(&b);
+	if (rc != ERR_OK)
+		return rc;
+	sqlb_init(&b);
+	sqlb_sql(&b, "SELECT " TRIAGE_BASE " + 100 + 1000 * " TRIAGE_OVERDUE);
+	sqlb_int(&b, now);
+	triage_from(&b, &q, " INDEXED BY calls_triage_rank");
+	sqlb_sql(&b, " AND c.started_at <= ?");
+	sqlb_int(&b, triage_clock(now) - TRIAGE_DAY_MS);
+	if ((rc = sqlb_prepare(&b, db, &st)) == ERR_OK)
+		rc = count_bands(st, counts);
+	sqlb_cleanup(&b);
+	return rc;
+}
+
+enum err store_calls_next_due(struct db *db, const char *workspace_id, int64_t after, int64_t *due)
+{
+	static const char sql[] = "SELECT MIN(due_at) FROM followups WHERE workspace_id = ? AND status = 'open'"
+				  " AND due_at >= ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, workspace_id);
+	db_bind_int(st, 2, after);
+	bool row = false;
+	rc = db_step(st, &row);
+	int64_t v = rc == ERR_OK && row ? db_col_int_or_null(st, 0) : DB_NULL_INT;
+	*due = v == DB_NULL_INT ? INT64_MAX : v;
+	db_done(st);
 	return rc;
 }
 

@@ -81,6 +81,18 @@ enum err store_calls_list(struct db *db, const struct call_query *q, struct aren
 /* The sort key of row i of a page (for the next cursor). */
 int64_t store_call_page_key(const struct call_query *q, const struct call_page *p, int i);
 
+/* The clock a triage score's age and 24-hour attempt window read: now to the
+ * whole minute, so a ranking holds for the rest of its minute unless data
+ * changes or a follow-up falls due (overdue reads the exact now). */
+static inline int64_t triage_clock(int64_t now)
+{
+	return now - now % 60000;
+}
+
+/* The earliest due time >= after of an open follow-up of the workspace
+ * (INT64_MAX when none): until then no call's overdue state changes. */
+enum err store_calls_next_due(struct db *db, const char *workspace_id, int64_t after, int64_t *due);
+
 /* Triage queue size per score band (urgent >= 1000, high >= 300, normal >= 100, low). */
 enum err store_calls_triage_bands(struct db *db, const char *workspace_id, const char *tech_user_id, int64_t now,
 				  int64_t counts[4]);
@@ -98,6 +110,11 @@ enum err store_call_insert(struct db *db, const struct call *c);
 enum err store_call_update(struct db *db, const struct call *c);
 /* Replaces the call's tags. */
 enum err store_call_tags_set(struct db *db, const char *workspace_id, const char *call_id, const char **tags, int n);
+/* Moves the call's tags from `from` to `to`: deletes only the removed ones and inserts only the added ones. */
+enum err store_call_tags_move(struct db *db, const char *workspace_id, const char *call_id, const char **from,
+			      int nfrom, const char **to, int nto);
+/* Sets only updated_at (a change that touches no column of the row, e.g. tags alone). */
+enum err store_call_touch(struct db *db, const char *workspace_id, const char *call_id, int64_t updated_at);
 /* The calls_fts row of the calls a WHERE on c (to be appended) selects: numbers,
  * contact name and e-mail, notes, transcript text. Every writer of the index uses it. */
 #define CALL_SEARCH_ROW_INSERT \
@@ -118,6 +135,14 @@ enum err store_call_job_users(struct db *db, const char *call_id, char (*out)[ID
 enum err store_disposition_rules_get(struct db *db, const char *workspace_id, unsigned masks[NDISPOSITIONS]);
 enum err store_disposition_rule_set(struct db *db, const char *workspace_id, const char *disposition, unsigned mask,
 				    int64_t now);
+
+/* The list's WHERE clause for q (its filters and a Tech's scope) and its ORDER BY
+ * (the triage order reads as newest first), appended to b, for statements over
+ * CALLS_LIST_FROM: bulk selections and exports mean exactly what GET /api/calls means. */
+#define CALLS_LIST_FROM " FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN jobs j ON j.id = c.job_id"
+struct sqlb;
+void store_calls_where(struct sqlb *b, const struct call_query *q);
+void store_calls_order(struct sqlb *b, const struct call_query *q);
 
 /* Open follow-ups, soonest first, of the given calls (attached to rows[i].followups). */
 enum err store_calls_attach_followups(struct db *db, struct arena *a, struct call *rows, int n, bool open_only);

@@ -2,6 +2,7 @@
 #include "store/db_int.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,24 +76,62 @@ void db_close(struct db *db)
 
 enum db_dialect db_dialect_of(const struct db *db) { return db->ops->dialect; }
 
-enum err db_begin(struct db *db)
+/* Nested transactions are savepoints named by depth ("sb_1", "sb_2", ...):
+ * a unit of work that opens and commits its own transaction (the calls edit
+ * cycle) can then run inside a caller's larger one (a bulk job's chunk). */
+static void savepoint_name(char *out, size_t n, const char *verb, int depth)
 {
-	enum err rc = db->ops->exec(db, "BEGIN", NULL);
+	snprintf(out, n, "%s sb_%d", verb, depth);
+}
+
+/* Savepoint statements are prepared once per connection (cached by their text like any other):
+ * a bulk job opens and releases one per call. */
+static enum err savepoint_exec(struct db *db, const char *sql)
+{
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	return rc == ERR_OK ? db_run(st) : rc;
+}
+
+static enum err begin_with(struct db *db, const char *sql)
+{
+	if (db->tx_depth > 0) {
+		char sp[48];
+		savepoint_name(sp, sizeof sp, "SAVEPOINT", db->tx_depth);
+		enum err rc = savepoint_exec(db, sp);
+		if (rc == ERR_OK)
+			db->tx_depth++;
+		return rc;
+	}
+	enum err rc = db->ops->exec(db, sql, NULL);
 	if (rc == ERR_OK)
 		db->tx_depth = 1;
 	return rc;
+}
+
+enum err db_begin(struct db *db)
+{
+	return begin_with(db, "BEGIN");
 }
 
 enum err db_begin_write(struct db *db)
 {
-	enum err rc = db->ops->exec(db, db->ops->dialect == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", NULL);
-	if (rc == ERR_OK)
-		db->tx_depth = 1;
-	return rc;
+	return begin_with(db, db->ops->dialect == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
 enum err db_commit(struct db *db)
 {
+	if (db->tx_depth > 1) {
+		char sp[48];
+		savepoint_name(sp, sizeof sp, "RELEASE", db->tx_depth - 1);
+		enum err rc = savepoint_exec(db, sp);
+		if (rc != ERR_OK) {
+			db_rollback(db);
+			return rc;
+		}
+		db->tx_depth--;
+		return ERR_OK;
+	}
 	enum err rc = db->ops->exec(db, "COMMIT", NULL);
 	if (rc != ERR_OK) {
 		db_rollback(db);
@@ -106,10 +145,21 @@ void db_rollback(struct db *db)
 {
 	if (!db || !db->tx_depth)
 		return;
+	if (db->tx_depth > 1) {
+		char sp[48], rel[48];
+		savepoint_name(sp, sizeof sp, "ROLLBACK TO", db->tx_depth - 1);
+		savepoint_name(rel, sizeof rel, "RELEASE", db->tx_depth - 1);
+		if (savepoint_exec(db, sp) != ERR_OK || savepoint_exec(db, rel) != ERR_OK)
+			log_error("rollback to savepoint failed: %s", db->ops->errmsg(db));
+		db->tx_depth--;
+		return;
+	}
 	if (db->ops->exec(db, "ROLLBACK", NULL) != ERR_OK)
 		log_error("rollback failed: %s", db->ops->errmsg(db));
 	db->tx_depth = 0;
 }
+
+int db_tx_depth(const struct db *db) { return db->tx_depth; }
 
 bool db_in_transaction(const struct db *db) { return db->tx_depth > 0; }
 

@@ -31,13 +31,17 @@ enum err db_open(const char *url, struct db **out, struct err_detail *d);
 void db_close(struct db *db);
 enum db_dialect db_dialect_of(const struct db *db);
 
-/* Transactions. db_begin_write takes the write lock up front (SQLite BEGIN IMMEDIATE). */
+/* Transactions. db_begin_write takes the write lock up front (SQLite BEGIN IMMEDIATE).
+ * Inside an open transaction, begin opens a savepoint, and commit / rollback
+ * release / undo only that innermost level (see db_tx_depth). */
 enum err db_begin(struct db *db);
 enum err db_begin_write(struct db *db);
 enum err db_commit(struct db *db);
 /* Rolls back if a transaction is open; otherwise does nothing. */
 void db_rollback(struct db *db);
 bool db_in_transaction(const struct db *db);
+/* How many transaction levels are open (0: none, 1: a transaction, >1: savepoints in it). */
+int db_tx_depth(const struct db *db);
 /* Runs SQL without parameters (may hold several statements; migrations). */
 enum err db_exec(struct db *db, const char *sql, struct err_detail *d);
 

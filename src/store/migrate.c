@@ -14,6 +14,7 @@ static const char SQL_VERSION_TABLE[] =
 	"CREATE TABLE IF NOT EXISTS schema_version ("
 	" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 static const char SQL_MAX_VERSION[] = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
+static const char SQL_APPLIED[] = "SELECT 1 FROM schema_version WHERE version = ?";
 static const char SQL_RECORD[] = "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)";
 
 static int version_of(const char *path)
@@ -51,6 +52,19 @@ static enum err read_version(struct db *db, int *version)
 	return rc;
 }
 
+/* Whether version v is recorded as applied. */
+static enum err is_applied(struct db *db, int v, bool *applied)
+{
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, SQL_APPLIED, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, v);
+	rc = db_step(st, applied);
+	db_done(st);
+	return rc;
+}
+
 enum err store_schema_version(struct db *db, int *version)
 {
 	enum err rc = db_exec(db, SQL_VERSION_TABLE, NULL);
@@ -72,10 +86,10 @@ enum err store_migrate(struct db *db, int *applied, struct err_detail *d)
 			continue;
 		if ((rc = db_begin_write(db)) != ERR_OK)
 			return err_set(d, rc, "cannot lock the database for migration");
-		int current;
-		if ((rc = read_version(db, &current)) != ERR_OK)
+		bool done = false; /* each version on its own: one merged late below the newest still applies */
+		if ((rc = is_applied(db, want, &done)) != ERR_OK)
 			goto fail;
-		if (current >= want) {
+		if (done) {
 			db_rollback(db);
 			continue;
 		}

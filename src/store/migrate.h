@@ -7,7 +7,9 @@
 #include "core/err.h"
 #include "store/db.h"
 
-/* Applies every migration newer than the database; *applied counts them (may be NULL). */
+/* Applies every migration the database has not recorded, lowest first (a
+ * version below the newest applied one still runs when it is missing);
+ * *applied counts them (may be NULL). */
 enum err store_migrate(struct db *db, int *applied, struct err_detail *d);
 /* Highest applied version (0 for an empty database). */
 enum err store_schema_version(struct db *db, int *version);

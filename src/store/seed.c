@@ -155,7 +155,7 @@ static const struct {
 	{"calls_ws_duration", "DROP INDEX calls_ws_duration"},
 	{"calls_ws_value", "DROP INDEX calls_ws_value"},
 	{"calls_ws_emergency", "DROP INDEX calls_ws_emergency"},
-	{"calls_triage_cover", "DROP INDEX calls_triage_cover"},
+	{"calls_triage_rank", "DROP INDEX calls_triage_rank"},
 };
 
 enum err store_seed_indexes_drop(struct db *db, struct store_seed_indexes *saved)

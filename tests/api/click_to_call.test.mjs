@@ -25,6 +25,7 @@ async function setup(provider) {
   const env = {
     SWITCHBOARD_TELEPHONY: provider, SWITCHBOARD_TWILIO_AUTH_TOKEN: authToken,
     SWITCHBOARD_SIM_RING_MS: String(RING_MS), SWITCHBOARD_SIM_TALK_MS: String(TALK_MS),
+    SWITCHBOARD_TEST_HOOKS: 'true',
   };
   if (provider === 'twilio') {
     ctx.standin = await new TwilioStandin({ accountSid, authToken, ringMs: RING_MS, talkMs: TALK_MS }).start();
@@ -37,6 +38,13 @@ async function setup(provider) {
   assert.equal(cli(['seed', '--calls', '10', '--workspace', 'other', '--seed', '12'], { dataDir: ctx.srv.dataDir }).status, 0);
   await ctx.srv.start();
   ctx.owner = await ctx.user('owner', 'owner@acme.test');
+  // The compliance gate keeps quiet hours in each customer's zone: dial on the
+  // nearest Wednesday at 19:00 UTC, when every US state's window is open.
+  const wed = new Date();
+  wed.setUTCHours(19, 0, 0, 0);
+  wed.setUTCDate(wed.getUTCDate() + (((3 - wed.getUTCDay() + 7) % 7 + 3) % 7) - 3);
+  const clk = await ctx.srv.req('POST', '/api/test/clock', { token: ctx.owner.token, body: { offsetMs: wed.getTime() - Date.now() } });
+  assert.equal(clk.status, 200, clk.text);
   return ctx;
 }
 

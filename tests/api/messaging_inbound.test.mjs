@@ -88,7 +88,7 @@ function keywordSuite(provider) {
       await ctx.inbound(to, 'STOP');
       const r = await ctx.send(id, { template: 'general', message: 'Special offer!' });
       if (r.status === 403) {
-        assert.match(r.json.detail, /opt/);
+        assert.match(r.json.detail, /opt|dnc_list|do-not-contact/);
       } else {
         assert.equal(r.status, 200, r.text);
         const m = await ctx.status(to, r.json.messageSid, 'failed');
