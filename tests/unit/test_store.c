@@ -36,17 +36,6 @@ struct fixture {
 	struct db *db;
 };
 
-
-/* How many migrations are embedded (versions may have gaps while branches
- * holding the numbers between are unmerged). */
-static int migrations_count(void)
-{
-	int n = 0;
-	for (const struct embedded_file *f = embedded_files; f->path; f++)
-		n += strstr(f->path, "/migrations/") != NULL;
-	return n;
-}
-
 static void remove_db_files(const char *path)
 {
 	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
