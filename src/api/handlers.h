@@ -92,6 +92,18 @@ enum err h_webhook_transcription(struct req *r);
 enum err h_click_to_call(struct req *r);
 enum err h_call_status(struct req *r);
 
+/* messaging.c: SMS templates, send-sms, conversations, opt-out, campaign settings, the SMS webhook */
+enum err h_sms_templates_list(struct req *r);
+enum err h_sms_template_create(struct req *r);
+enum err h_sms_template_patch(struct req *r);
+enum err h_sms_template_delete(struct req *r);
+enum err h_send_sms(struct req *r);
+enum err h_sms_conversation(struct req *r);
+enum err h_sms_opt_out(struct req *r);
+enum err h_sms_settings_get(struct req *r);
+enum err h_sms_settings_set(struct req *r);
+enum err h_webhook_sms(struct req *r);
+
 /* dnc.c: a contact's do-not-contact state, DNC list import/export (issue 6) */
 enum err h_contact_dnc_post(struct req *r);
 enum err h_contact_dnc_patch(struct req *r);

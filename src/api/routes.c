@@ -45,6 +45,17 @@ const struct route api_routes[] = {
 	{"POST", "/api/webhooks/telephony", h_webhook_telephony, ACCESS_PUBLIC, 0, ROUTE_RAW_BODY},
 	{"POST", "/api/webhooks/transcription", h_webhook_transcription, ACCESS_PUBLIC, 0, ROUTE_RAW_BODY},
 
+	{"POST", "/api/calls/:id/send-sms", h_send_sms, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
+	{"GET", "/api/messaging/templates", h_sms_templates_list, ACCESS_ACTION, ACT_READ, 0},
+	{"POST", "/api/messaging/templates", h_sms_template_create, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ | ROUTE_CREATED},
+	{"PATCH", "/api/messaging/templates/:id", h_sms_template_patch, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ},
+	{"DELETE", "/api/messaging/templates/:id", h_sms_template_delete, ACCESS_ACTION, ACT_SETTINGS, ROUTE_NO_CONTENT},
+	{"GET", "/api/messaging/conversation/:number", h_sms_conversation, ACCESS_ACTION, ACT_READ, 0},
+	{"POST", "/api/messaging/opt-out/:number", h_sms_opt_out, ACCESS_ACTION, ACT_EDIT, 0},
+	{"GET", "/api/settings/messaging", h_sms_settings_get, ACCESS_ACTION, ACT_SETTINGS, 0},
+	{"POST", "/api/settings/messaging", h_sms_settings_set, ACCESS_ACTION, ACT_SETTINGS, JSON | REQ},
+	{"POST", "/api/webhooks/sms", h_webhook_sms, ACCESS_PUBLIC, 0, ROUTE_RAW_BODY},
+
 	/* bulk operations, exports, call cards (issue 7) */
 	{"POST", "/api/calls/bulk", h_calls_bulk, ACCESS_ACTION, ACT_EDIT, JSON | REQ},
 	{"GET", "/api/bulk-jobs/:jobId", h_bulk_job_get, ACCESS_ACTION, ACT_READ, 0},

@@ -18,6 +18,7 @@
 
 #include "api/handlers.h"
 #include "api/input.h"
+#include "api/webhook_auth.h"
 #include "core/cidr.h"
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -420,4 +421,29 @@ enum err h_webhook_transcription(struct req *r)
 	jw_kbool(&w, "hasTranscript", true);
 	jw_obj_end(&w);
 	return reply_jw(r, &w);
+}
+
+/* ---- shared with other Twilio-signed webhooks (api/webhook_auth.h) ---- */
+
+enum err webhook_twilio_verify(struct req *r, struct form *f, const char **url)
+{
+	enum err rc = check_origin(r);
+	if (rc != ERR_OK)
+		return rc;
+	const char *token = r->cfg->twilio_auth_token;
+	if (!token || !*token)
+		return err_set(&r->err, ERR_FORBIDDEN, "Twilio webhooks are refused: no auth token is configured");
+	const char *sig = req_header(r, "X-Twilio-Signature");
+	if (!sig || !*sig)
+		return err_set(&r->err, ERR_FORBIDDEN, "the X-Twilio-Signature header is missing");
+	const char *body = r->body.len ? r->body.data : "";
+	if (!(*url = signed_url(r)))
+		return ERR_NOMEM;
+	if (strstr(*url, "bodySHA256="))
+		return err_set(&r->err, ERR_INVALID, "send these events as form posts");
+	if (form_parse(r->arena, body, r->body.len, f) != ERR_OK)
+		return err_set(&r->err, ERR_INVALID, "the body is not a valid application/x-www-form-urlencoded form");
+	if (!twilio_sig_valid(token, *url, f, body, r->body.len, sig))
+		return err_set(&r->err, ERR_FORBIDDEN, "the X-Twilio-Signature does not match this request");
+	return ERR_OK;
 }

@@ -15,6 +15,7 @@
 #include "jobs/scheduler.h"
 #include "jobs/worker.h"
 #include "providers/email.h"
+#include "providers/sms.h"
 #include "providers/telephony.h"
 
 #include <curl/curl.h>
@@ -82,6 +83,7 @@ int cli_serve(int argc, char **argv, struct config *cfg)
 	struct server *srv = NULL;
 	struct email_provider *email = NULL;
 	struct telephony *tel = NULL;
+	struct sms_provider *sms = NULL;
 	struct job_worker *worker = NULL;
 	struct bulk_workers *bulk = NULL;
 	struct scheduler *sched = NULL;
@@ -91,7 +93,9 @@ int cli_serve(int argc, char **argv, struct config *cfg)
 		enum err rc = email_provider_open(cfg, &email, &d);
 		if (rc == ERR_OK)
 			rc = telephony_open(cfg, http_server_port(srv), &tel, &d);
-		struct job_services svc = {.cfg = cfg, .email = email, .tel = tel};
+		if (rc == ERR_OK)
+			rc = sms_open(cfg, http_server_port(srv), &sms, &d);
+		struct job_services svc = {.cfg = cfg, .email = email, .tel = tel, .sms = sms};
 		if (rc == ERR_OK)
 			rc = job_worker_start(&svc, &worker, &d);
 		if (rc == ERR_OK)
@@ -114,6 +118,7 @@ int cli_serve(int argc, char **argv, struct config *cfg)
 	scheduler_stop(sched);
 	job_worker_stop(worker);
 	telephony_free(tel);
+	sms_free(sms);
 	email_provider_free(email);
 	if (status == 0)
 		log_info("stopped");

@@ -55,6 +55,10 @@ static const struct setting table[] = {
 	{"transcription-secret", T_SECRET, "", 0, 0, "SWITCHBOARD_TRANSCRIPTION_SECRET", 0, F(transcription_secret), "HMAC secret of transcription webhooks (environment only)"},
 	{"sim-ring-ms", T_INT, "3000", 10, 600000, "SWITCHBOARD_SIM_RING_MS", 0, F(sim_ring_ms), "simulator: ringing time of a leg"},
 	{"sim-talk-ms", T_INT, "20000", 10, 3600000, "SWITCHBOARD_SIM_TALK_MS", 0, F(sim_talk_ms), "simulator: talk time of a connected leg"},
+	{"sms", T_STR, "sim", 0, 0, "SWITCHBOARD_SMS", CFG_FLAG_SERVE, F(sms), "SMS provider: sim (built-in simulator) or twilio (the Twilio settings above)"},
+	{"sms-price-micros", T_INT, "7900", 0, 100000000, "SWITCHBOARD_SMS_PRICE_MICROS", 0, F(sms_price_micros), "price of one SMS segment in millionths of a dollar (7900 = $0.0079)"},
+	{"sms-default-mps", T_INT, "10", 1, 1000, "SWITCHBOARD_SMS_DEFAULT_MPS", 0, F(sms_default_mps), "A2P messages per second of a workspace without its own setting"},
+	{"sms-default-daily-cap", T_INT, "2000", 1, 100000000, "SWITCHBOARD_SMS_DEFAULT_DAILY_CAP", 0, F(sms_default_daily_cap), "A2P segments per UTC day of a workspace without its own setting"},
 	{"bulk-workers", T_INT, "2", 1, 16, "SWITCHBOARD_BULK_WORKERS", 0, F(bulk_workers), "threads running bulk and export jobs"},
 	{"bulk-chunk", T_INT, "500", 1, 10000, "SWITCHBOARD_BULK_CHUNK", 0, F(bulk_chunk), "calls changed per bulk transaction"},
 	{"bulk-lease-ms", T_INT, "30000", 500, 3600000, "SWITCHBOARD_BULK_LEASE_MS", 0, F(bulk_lease_ms), "a bulk job silent this long is resumed by another worker (crash recovery)"},
@@ -128,6 +132,10 @@ static enum err validate(const struct config *c, struct err_detail *d)
 		return err_set(d, ERR_INVALID, "telephony (SWITCHBOARD_TELEPHONY): '%s' is not sim or twilio", c->telephony);
 	if (!strcmp(c->telephony, "twilio") && (!c->twilio_account_sid[0] || !c->twilio_auth_token[0]))
 		return err_set(d, ERR_INVALID, "telephony twilio needs SWITCHBOARD_TWILIO_ACCOUNT_SID and SWITCHBOARD_TWILIO_AUTH_TOKEN");
+	if (strcmp(c->sms, "sim") && strcmp(c->sms, "twilio"))
+		return err_set(d, ERR_INVALID, "sms (SWITCHBOARD_SMS): '%s' is not sim or twilio", c->sms);
+	if (!strcmp(c->sms, "twilio") && (!c->twilio_account_sid[0] || !c->twilio_auth_token[0]))
+		return err_set(d, ERR_INVALID, "sms twilio needs SWITCHBOARD_TWILIO_ACCOUNT_SID and SWITCHBOARD_TWILIO_AUTH_TOKEN");
 	if (strcmp(c->email, "outbox") && strcmp(c->email, "smtp"))
 		return err_set(d, ERR_INVALID, "email (SWITCHBOARD_EMAIL): '%s' is not outbox or smtp", c->email);
 	if (!strcmp(c->email, "smtp") && strncmp(c->smtp_url, "smtp://", 7) && strncmp(c->smtp_url, "smtps://", 8))

@@ -46,6 +46,10 @@ struct config {
 	char *transcription_secret; /* secret: environment only */
 	int64_t sim_ring_ms;       /* simulator: how long a leg rings */
 	int64_t sim_talk_ms;       /* simulator: how long a connected leg lasts */
+	char *sms;                 /* sim | twilio (Twilio settings shared with telephony) */
+	int64_t sms_price_micros;  /* price of one SMS segment, in millionths of a dollar */
+	int64_t sms_default_mps;   /* A2P messages per second of a workspace that set none */
+	int64_t sms_default_daily_cap; /* A2P daily segments of a workspace that set none */
 	/* bulk operations and exports (issue 7) */
 	int64_t bulk_workers;      /* threads running bulk and export jobs */
 	int64_t bulk_chunk;        /* calls per chunk transaction */

@@ -13,6 +13,7 @@
 #include "core/waiter.h"
 #include "store/db.h"
 #include "jobs/dial.h"
+#include "jobs/sms.h"
 #include "store/queue.h"
 
 #define LEASE_MS 60000
@@ -49,6 +50,7 @@ static const struct {
 } kinds[] = {
 	{"email", run_email},
 	{"dial", job_dial_run},
+	{"sms", job_sms_run},
 };
 
 int64_t job_backoff_ms(int64_t attempt, unsigned random)
@@ -77,6 +79,8 @@ static void run_one(struct job_worker *w, struct db *db, const struct bg_job *j)
 	int64_t now = clock_now_ms();
 	if (rc == ERR_OK) {
 		store_queue_done(db, j->id, now);
+	} else if (rc == ERR_LIMITED && known) {
+		/* the job put itself back for later (a rate limit): not a failure */
 	} else {
 		unsigned r;
 		crypto_random(&r, sizeof r);

@@ -10,12 +10,14 @@
 
 struct job_worker;
 struct telephony;
+struct sms_provider;
 
 /* Services jobs may use (borrowed; must outlive the worker). */
 struct job_services {
 	const struct config *cfg;
 	struct email_provider *email;
 	struct telephony *tel;     /* outbound legs ("dial" jobs); NULL: those jobs wait and retry */
+	struct sms_provider *sms;  /* outbound messages ("sms" jobs); NULL: those jobs wait and retry */
 };
 
 enum err job_worker_start(const struct job_services *svc, struct job_worker **out, struct err_detail *d);

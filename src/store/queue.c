@@ -36,8 +36,9 @@ enum err store_queue_claim(struct db *db, int64_t now, int64_t lease_ms, struct 
 {
 	static const char sql[] =
 		"UPDATE bg_jobs SET status = 'running', attempts = attempts + 1, locked_until = ?, updated_at = ?"
-		" WHERE id = (SELECT id FROM bg_jobs WHERE (status = 'pending' AND run_at <= ?)"
-		"   OR (status = 'running' AND locked_until < ?) ORDER BY run_at, id LIMIT 1)"
+		" WHERE id = COALESCE("
+		"   (SELECT id FROM bg_jobs WHERE status = 'running' AND locked_until < ? ORDER BY run_at LIMIT 1),"
+		"   (SELECT id FROM bg_jobs WHERE status = 'pending' AND run_at <= ? ORDER BY run_at LIMIT 1))"
 		" RETURNING id, workspace_id, kind, payload, attempts, run_at, last_error";
 	enum err rc = db_begin_write(db);
 	if (rc != ERR_OK)
@@ -49,8 +50,8 @@ enum err store_queue_claim(struct db *db, int64_t now, int64_t lease_ms, struct 
 	}
 	db_bind_int(st, 1, now + lease_ms);
 	db_bind_int(st, 2, now);
-	db_bind_int(st, 3, now);
-	db_bind_int(st, 4, now);
+	db_bind_int(st, 3, now); /* abandoned leases first, then pending work in run_at order: */
+	db_bind_int(st, 4, now); /* both walk bg_jobs_ready, no sort of the whole backlog */
 	bool row;
 	rc = db_step(st, &row);
 	if (rc == ERR_OK && !row)

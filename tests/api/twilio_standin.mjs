@@ -15,6 +15,21 @@
 // Failure modes for the next N requests: fail(n, status) (e.g. 500, 503, 429,
 // 400), delay(n, ms) (to force client timeouts). `requests` records every
 // request received (after auth and failure handling: see `outcome`).
+//
+// The Messages resource (SMS), same auth and failure modes:
+//   POST /2010-04-01/Accounts/{AccountSid}/Messages.json  To, From, Body,
+//     StatusCallback → 201 Message resource { sid: "SM" + 32 hex, status:
+//     "queued", num_segments, ... }; errors 21604 (no To), 21603 (no From),
+//     21602 (no Body), 21617 (body over 1,600 characters), 21610 (To is in
+//     `optedOut`: "Attempt to send to unsubscribed recipient");
+//   then signed status callbacks queued → sent → delivered (or the outcome
+//     set with outcome(to, status, errorCode): failed/undelivered + ErrorCode);
+//   GET  .../Messages.json?To=&From=&PageSize=&Page= → a page { messages: [...],
+//     next_page_uri } newest first.
+// drop(n, pad): the next n messages are created and then the connection is cut
+// without an answer (an ambiguous failure for the client); pad newer messages
+// to the same number are added after each (the lookup must page back).
+// inbound(url, params): posts a signed inbound message as Twilio would.
 import http from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
 
@@ -37,7 +52,15 @@ export class TwilioStandin {
     this.failures = [];   // queued statuses for the next requests
     this.delays = [];     // queued delays (ms) for the next requests
     this.timers = new Set();
+    this.messages = [];   // Message resources created, oldest first
+    this.optedOut = new Set();
+    this.outcomes = new Map(); // to -> { status, errorCode }
+    this.drops = 0;
   }
+
+  drop(n, pad = 0) { this.drops += n; this.dropPad = pad; }
+  outcome(to, status, errorCode) { this.outcomes.set(to, { status, errorCode }); }
+  messagesTo(to) { return this.messages.filter((m) => m.to === to); }
 
   fail(n, status) { for (let i = 0; i < n; i++) this.failures.push(status); }
   delay(n, ms) { for (let i = 0; i < n; i++) this.delays.push(ms); }
@@ -67,13 +90,16 @@ export class TwilioStandin {
   }
 
   async handle(req, res) {
+    const at = Date.now(); // when the request arrived, before its body is read
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const body = Buffer.concat(chunks).toString('utf8');
     const params = [...new URLSearchParams(body)];
     const form = Object.fromEntries(params);
-    const rec = { method: req.method, path: req.url, auth: req.headers.authorization ?? null, params, form, at: Date.now() };
+    const rec = { method: req.method, path: req.url, auth: req.headers.authorization ?? null, params, form, at };
     this.requests.push(rec);
+    const mm = req.url.match(/^\/2010-04-01\/Accounts\/([^/?]+)\/Messages\.json(\?.*)?$/);
+    if (mm) return this.handleMessages(req, res, rec, mm, form);
     const m = req.url.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/);
     if (!m || req.method !== 'POST') {
       rec.outcome = 404;
@@ -118,6 +144,126 @@ export class TwilioStandin {
     res.writeHead(201, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(call));
     if (form.StatusCallback) this.play(sid, form, params.filter(([k]) => k === 'StatusCallbackEvent').map(([, v]) => v));
+  }
+
+  authorized(rec, sid) {
+    const wantAuth = 'Basic ' + Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64');
+    return rec.auth === wantAuth && sid === this.accountSid;
+  }
+
+  async handleMessages(req, res, rec, mm, form) {
+    if (!this.authorized(rec, mm[1])) {
+      rec.outcome = 401;
+      return this.error(res, 401, 20003, 'Authenticate');
+    }
+    if (req.method === 'GET') {
+      const q = new URLSearchParams(mm[2] ? mm[2].slice(1) : '');
+      const size = Math.min(Number(q.get('PageSize') ?? 50) || 50, 1000);
+      const page = Math.max(Number(q.get('Page') ?? 0) || 0, 0);
+      const all = this.messages.filter((x) => (!q.get('To') || x.to === q.get('To')) && (!q.get('From') || x.from === q.get('From')))
+        .slice().reverse();
+      const list = all.slice(page * size, (page + 1) * size);
+      const base = `/2010-04-01/Accounts/${this.accountSid}/Messages.json`;
+      const filt = ['To', 'From'].filter((k) => q.get(k)).map((k) => `&${k}=${encodeURIComponent(q.get(k))}`).join('');
+      const uri = `${base}?PageSize=${size}&Page=${page}${filt}`;
+      const next = (page + 1) * size < all.length ? `${base}?PageSize=${size}&Page=${page + 1}${filt}&PageToken=PA${page + 1}` : null;
+      rec.outcome = 200;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify({ messages: list, end: page * size + list.length - 1,
+        first_page_uri: `${base}?PageSize=${size}&Page=0${filt}`, next_page_uri: next, page, page_size: size,
+        previous_page_uri: null, start: page * size, uri }));
+    }
+    if (req.method !== 'POST') {
+      rec.outcome = 405;
+      return this.error(res, 405, 20004, 'Method not allowed');
+    }
+    const delay = this.delays.shift();
+    if (delay) await sleep(delay);
+    const failure = this.failures.shift();
+    if (failure) {
+      rec.outcome = failure;
+      if (failure >= 500) return this.error(res, failure, 20500, 'Internal Server Error');
+      if (failure === 429) return this.error(res, 429, 20429, 'Too Many Requests');
+      return this.error(res, failure, 21211, "The 'To' number is not a valid phone number.");
+    }
+    const bad = !form.To ? [21604, "A 'To' phone number is required."]
+      : !form.From ? [21603, "A 'From' phone number is required."]
+      : !form.Body ? [21602, 'Message body is required.']
+      : [...form.Body].length > 1600 ? [21617, 'The concatenated message body exceeds the 1600 character limit.']
+      : this.optedOut.has(form.To) ? [21610, 'Attempt to send to unsubscribed recipient'] : null;
+    if (bad) {
+      rec.outcome = 400;
+      return this.error(res, 400, bad[0], bad[1]);
+    }
+    const sid = 'SM' + randomBytes(16).toString('hex');
+    const now = new Date().toUTCString().replace('GMT', '+0000');
+    const msg = {
+      account_sid: this.accountSid, api_version: '2010-04-01', body: form.Body, date_created: now, date_sent: null,
+      date_updated: now, direction: 'outbound-api', error_code: null, error_message: null, from: form.From,
+      messaging_service_sid: null, num_media: '0', num_segments: '1', price: null, price_unit: 'USD', sid,
+      status: 'queued', subresource_uris: { media: `/2010-04-01/Accounts/${this.accountSid}/Messages/${sid}/Media.json` },
+      to: form.To, uri: `/2010-04-01/Accounts/${this.accountSid}/Messages/${sid}.json`,
+    };
+    this.messages.push(msg);
+    rec.sid = sid;
+    const dropping = this.drops > 0;
+    // A dropped answer's callbacks come late (as they may), so the client cannot learn the sid from them first.
+    if (form.StatusCallback) this.deliver(msg, form.StatusCallback, dropping ? 4000 : 0);
+    if (dropping) {
+      this.drops--;
+      // Newer messages to the same number, so a lookup has to page back to find this one.
+      for (let i = 0; i < (this.dropPad ?? 0); i++)
+        this.messages.push({ ...msg, sid: 'SM' + randomBytes(16).toString('hex'), body: `filler ${i}` });
+      rec.outcome = 'dropped';
+      return req.socket.destroy();
+    }
+    rec.outcome = 201;
+    res.writeHead(201, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(msg));
+  }
+
+  // Schedules a message's status callbacks: queued, sent, then delivered or the set outcome.
+  deliver(msg, url, later = 0) {
+    const o = this.outcomes.get(msg.to);
+    const plan = [['queued']];
+    if (o?.status === 'failed') plan.push(['failed', o.errorCode]);
+    else plan.push(['sent'], o ? [o.status, o.errorCode] : ['delivered']);
+    plan.forEach(([status, code], i) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        msg.status = status;
+        if (code) msg.error_code = code;
+        const params = [['AccountSid', this.accountSid], ['ApiVersion', '2010-04-01'], ['From', msg.from], ['To', msg.to],
+          ['MessageSid', msg.sid], ['SmsSid', msg.sid], ['MessageStatus', status], ['SmsStatus', status]];
+        if (code) params.push(['ErrorCode', String(code)]);
+        this.post(url, params, { messageSid: msg.sid, messageStatus: status }).catch(() => {});
+      }, later + this.firstEventMs + i * this.stepMs);
+      this.timers.add(t);
+    });
+  }
+
+  // Posts a signed inbound message (From the customer, To our number) to url.
+  async inbound(url, { From, To, Body }) {
+    const sid = 'SM' + randomBytes(16).toString('hex');
+    const params = [['ToCountry', 'US'], ['SmsMessageSid', sid], ['NumMedia', '0'], ['SmsSid', sid],
+      ['SmsStatus', 'received'], ['Body', Body], ['To', To], ['NumSegments', '1'], ['MessageSid', sid],
+      ['AccountSid', this.accountSid], ['From', From], ['ApiVersion', '2010-04-01'], ['FromCountry', 'US']];
+    const r = await this.post(url, params, { messageSid: sid, inbound: true });
+    return { sid, status: r.status, params };
+  }
+
+  async post(url, params, info) {
+    const sig = twilioSignature(this.authToken, url, params);
+    const rec = { url, params, ...info, at: Date.now() };
+    this.callbacks.push(rec);
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': sig, 'User-Agent': 'TwilioProxy/1.1' },
+      body: new URLSearchParams(params).toString(),
+    });
+    rec.status = r.status;
+    rec.text = await r.text();
+    return rec;
   }
 
   // Schedules the call's life and its status callbacks.

@@ -1,0 +1,143 @@
+/* SMS messaging: sending from a call (templates, segments, cost, opt-out
+ * wording, the compliance gate, durable queued sends), the send job's pacing
+ * and delivery, vendor webhooks (inbound messages, compliance keywords,
+ * delivery receipts), conversations and manual opt-out.
+ *
+ * A send is recorded (status queued, or scheduled) with a "sms" job in one
+ * transaction with its audit event; the job paces itself to the workspace's
+ * A2P campaign (messages per second, segments per UTC day), re-checks the
+ * number (blocked, opted out, DNC for SMS), and delivers through the provider.
+ * Our message sid is the idempotency key: the vendor sid is recorded in the
+ * same transaction that ends the attempt, an attempt whose outcome is unknown
+ * (timeout, crash) leaves the message "sending", and the next attempt asks
+ * the vendor for that message before sending again.
+ *
+ * Keyword answers (STOP confirmation, START, HELP) are the one kind of send
+ * that does not pass the gate: carriers require them, even to an opted-out
+ * number; they still never go to a blocked number, and carry no marketing. */
+#ifndef SB_DOMAIN_MESSAGING_H
+#define SB_DOMAIN_MESSAGING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "domain/authz.h"
+#include "domain/templates.h"
+#include "providers/sms.h"
+#include "store/db.h"
+#include "store/messages.h"
+
+#define SMS_OPT_OUT_WORDING "Reply STOP to opt out."
+#define SMS_PAGE_MAX 200
+#define SMS_PAGE_DEFAULT 50
+
+/* ---- templates ---- */
+
+/* The built-in templates then the workspace's own (by name), into an arena array. */
+enum err messaging_templates(struct db *db, const struct principal *p, struct arena *a, struct sms_template **rows,
+			     int *n);
+struct sms_template_input {
+	const char *name, *body, *category; /* NULL: unchanged (update) */
+};
+/* Creates (id NULL) or updates the workspace's template id; audited.
+ * ERR_INVALID naming the field, ERR_CONFLICT for a taken name, ERR_FORBIDDEN
+ * for a built-in template, ERR_NOT_FOUND for an unknown id. */
+enum err messaging_template_save(struct db *db, const struct principal *p, const char *id,
+				 const struct sms_template_input *in, struct arena *a, struct sms_template *out,
+				 struct err_detail *d);
+enum err messaging_template_delete(struct db *db, const struct principal *p, const char *id, struct err_detail *d);
+
+/* ---- sending ---- */
+
+struct sms_send_request {
+	const char *call_id;
+	const char *template_id;
+	const char *const *var_names, *const *var_values; /* the client's variables */
+	int nvars;
+	const char *message;     /* replaces the template's body (variables still apply), or NULL */
+	int64_t scheduled_for;   /* I64_NULL: now */
+	bool override;           /* explicit compliance override (Owner only) */
+	int64_t price_micros;    /* per segment */
+};
+
+struct sms_send_result {
+	const char *message_sid, *status, *encoding, *body;
+	int64_t segments, cost_micros;
+};
+
+/* Sends an SMS to the customer of call q->call_id as p. Errors: ERR_NOT_FOUND
+ * (call not visible), ERR_INVALID naming the field (unknown template, missing
+ * variable "variables.<name>", body too long or empty, scheduledFor in the
+ * past), ERR_CONFLICT (no textable customer or tracking number),
+ * ERR_FORBIDDEN (compliance denial, committed with its audit event). */
+enum err messaging_send(struct db *db, const struct principal *p, const struct sms_send_request *q, struct arena *a,
+			struct sms_send_result *out, struct err_detail *d);
+
+/* ---- A2P campaign settings ---- */
+
+struct sms_campaign {
+	int64_t messages_per_second, daily_cap_segments;
+	int64_t used_today;       /* segments accepted today (UTC) */
+};
+enum err messaging_campaign_get(struct db *db, const char *workspace_id, int64_t def_mps, int64_t def_cap,
+				struct sms_campaign *out);
+/* Admin+ (by route); audited. */
+enum err messaging_campaign_set(struct db *db, const struct principal *p, int64_t mps, int64_t cap);
+
+/* ---- the send job ---- */
+
+struct sms_pace {
+	bool go;                  /* a slot is reserved: deliver now */
+	int64_t wait_us;          /* !go, defer_ms == 0: the slot comes in this long */
+	int64_t defer_ms;         /* !go: not due yet, or the daily cap is reached; try again then (epoch ms) */
+};
+/* Paces message sid at now_us (epoch microseconds): reserves the workspace's
+ * next slot when it has come, the last second holds fewer than the rate's
+ * sends and the day's cap allows the message; else says how long to wait.
+ * Slots follow a 1/rate grid (a late send is made up by the next ones, within
+ * the one-second window). A message that needs no delivery any more goes at once. */
+enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t def_cap, int64_t now_us,
+			struct sms_pace *out);
+/* Delivers message sid (attempt is 1-based; last is whether no attempt
+ * follows). ERR_OK when nothing is left to do (sent, or failed for good and
+ * recorded); ERR_UPSTREAM to retry later; ERR_INVALID when it failed for good. */
+enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char *sid, bool last,
+			   struct err_detail *d);
+
+/* ---- webhooks ---- */
+
+struct sms_webhook {
+	const char *message_sid;  /* MessageSid (SmsSid) */
+	const char *status;       /* MessageStatus (SmsStatus) */
+	const char *from, *to, *body;
+	const char *error_code;   /* ErrorCode or NULL */
+	const char *key;          /* our sid, from the StatusCallback's query (m=), or NULL */
+	int64_t price_micros;     /* for keyword answers */
+};
+/* Applies one vendor webhook: an inbound message (stored, announced, keywords
+ * acted on and answered) or a status callback. Idempotent on MessageSid +
+ * status. ERR_NOT_FOUND when no message or workspace matches (the vendor may
+ * retry), ERR_INVALID when the post lacks what it needs. */
+enum err messaging_webhook(struct db *db, const struct sms_webhook *w, struct arena *a, struct err_detail *d);
+
+/* ---- conversations and opt-out ---- */
+
+struct sms_page {
+	struct sms_message *rows;
+	int n;
+	bool opted_out;
+	const char *next_cursor;  /* NULL at the end */
+};
+/* The conversation of p's workspace with number (any format), oldest first,
+ * after cursor (from an earlier page, or NULL). ERR_INVALID naming "number"
+ * or "cursor". */
+enum err messaging_conversation(struct db *db, const struct principal *p, const char *number, const char *cursor,
+				int limit, struct arena *a, struct sms_page *out, struct err_detail *d);
+/* Opts number out for p's workspace (and lists it do-not-contact for SMS);
+ * audited once: *changed false when it was already opted out. *e164 in a. */
+enum err messaging_opt_out(struct db *db, const struct principal *p, const char *number, struct arena *a,
+			   const char **e164, bool *changed, struct err_detail *d);
+
+#endif

@@ -1,0 +1,63 @@
+/* The "sms" job kind (see sms.h). */
+#include "jobs/sms.h"
+
+#include <jansson.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/clock.h"
+#include "domain/messaging.h"
+#include "store/db.h"
+#include "store/messages.h"
+
+#define MAX_ATTEMPTS 8 /* the worker's: the attempt after which it gives up */
+
+/* Wall-clock microseconds, on the server's (test-adjustable) clock. */
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t real = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return real + (clock_now_ms() - clock_real_ms()) * 1000;
+}
+
+static void sleep_us(int64_t us)
+{
+	struct timespec t = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+	while (nanosleep(&t, &t) != 0)
+		;
+}
+
+enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, struct err_detail *d)
+{
+	json_error_t je;
+	json_t *p = json_loads(j->payload, 0, &je);
+	const char *sid = NULL;
+	if (!p || json_unpack(p, "{s:s}", "sid", &sid) != 0) {
+		json_decref(p);
+		return err_set(d, ERR_INVALID, "malformed sms job");
+	}
+	struct db *db = db_thread();
+	enum err rc = db ? ERR_OK : ERR_STORE;
+	if (rc == ERR_OK && !svc->sms)
+		rc = err_set(d, ERR_UPSTREAM, "no SMS provider");
+	while (rc == ERR_OK) {
+		struct sms_pace pace;
+		int64_t t = now_us();
+		rc = messaging_pace(db, sid, svc->cfg->sms_default_mps, svc->cfg->sms_default_daily_cap, t, &pace);
+		if (rc != ERR_OK || pace.go)
+			break;
+		if (pace.defer_ms || pace.wait_us > SMS_JOB_MAX_WAIT_US) {
+			int64_t at = pace.defer_ms ? pace.defer_ms : (t + pace.wait_us) / 1000;
+			rc = store_sms_job_defer(db, j->id, at, clock_now_ms());
+			if (rc == ERR_OK)
+				rc = ERR_LIMITED;
+			break;
+		}
+		sleep_us(pace.wait_us);
+	}
+	if (rc == ERR_OK)
+		rc = messaging_deliver(db, svc->sms, sid, j->attempts >= MAX_ATTEMPTS, d);
+	json_decref(p);
+	return rc;
+}

@@ -1,0 +1,18 @@
+/* The "sms" job kind: delivers one message (payload { sid }) through the SMS
+ * provider, paced to its workspace's A2P campaign (domain/messaging.h). A
+ * message whose slot is near waits for it here; one whose slot is far, or
+ * whose workspace has used the day's segments, is put back in the queue for
+ * then (ERR_LIMITED: not an attempt). Vendor errors retry with the queue's
+ * backoff. */
+#ifndef SB_JOBS_SMS_H
+#define SB_JOBS_SMS_H
+
+#include "core/err.h"
+#include "jobs/worker.h"
+#include "store/queue.h"
+
+#define SMS_JOB_MAX_WAIT_US 1000000  /* longest wait for a slot inside the job */
+
+enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, struct err_detail *d);
+
+#endif

@@ -1,0 +1,328 @@
+/* The SMS simulator: no network to a vendor. A message gets a MessageSid at
+ * once; a thread then plays its delivery out on timers (see sms.h for the
+ * outcomes) and posts each status as a Twilio messaging status callback,
+ * signed with X-Twilio-Signature over the StatusCallback URL, to this
+ * process's own POST /api/webhooks/sms (and, for ...0005, an inbound reply
+ * signed over the plain webhook URL). The same verification and state code
+ * runs as with the real vendor. */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/form.h"
+#include "core/log.h"
+#include "core/twilio_sig.h"
+#include "providers/sms.h"
+#include "providers/telephony.h"
+
+#define FIRST_EVENT_MS 100 /* leave the send job time to record the MessageSid */
+#define STEP_MS 100
+#define REPLY "Sounds good, thanks!"
+
+struct sim_event {
+	struct sim_event *next;
+	int64_t due_ms;              /* CLOCK_MONOTONIC */
+	char sid[SMS_SID_SIZE];
+	char to[40], from[40];
+	char signed_url[SMS_URL_SIZE], post_url[SMS_URL_SIZE];
+	const char *status;          /* static; "received" for an inbound reply */
+	int error_code;              /* 0: none */
+};
+
+struct sim {
+	struct sms_provider base;
+	char account_sid[SMS_SID_SIZE];
+	pthread_t thread;
+	pthread_mutex_t lock;        /* guards events and stop */
+	pthread_cond_t cond;         /* signalled on a new event or stop */
+	struct sim_event *events;    /* sorted by due_ms */
+	bool stop;
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+	return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+/* Inserts e in due order. Caller holds the lock. */
+static void enqueue(struct sim *s, struct sim_event *e)
+{
+	struct sim_event **pp = &s->events;
+	while (*pp && (*pp)->due_ms <= e->due_ms)
+		pp = &(*pp)->next;
+	e->next = *pp;
+	*pp = e;
+}
+
+static size_t discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+/* The parameters Twilio posts: a status callback, or an inbound message. */
+static int params_of(const struct sim *s, const struct sim_event *e, char *code, struct form_param *p)
+{
+	int n = 0;
+	bool inbound = strcmp(e->status, "received") == 0;
+	p[n++] = (struct form_param){"AccountSid", s->account_sid};
+	p[n++] = (struct form_param){"ApiVersion", "2010-04-01"};
+	p[n++] = (struct form_param){"From", e->from};
+	p[n++] = (struct form_param){"To", e->to};
+	p[n++] = (struct form_param){"MessageSid", e->sid};
+	p[n++] = (struct form_param){"SmsSid", e->sid};
+	if (inbound) {
+		p[n++] = (struct form_param){"SmsMessageSid", e->sid};
+		p[n++] = (struct form_param){"Body", REPLY};
+		p[n++] = (struct form_param){"NumMedia", "0"};
+		p[n++] = (struct form_param){"NumSegments", "1"};
+		p[n++] = (struct form_param){"SmsStatus", "received"};
+	} else {
+		p[n++] = (struct form_param){"MessageStatus", e->status};
+		p[n++] = (struct form_param){"SmsStatus", e->status};
+		if (e->error_code) {
+			snprintf(code, 16, "%d", e->error_code);
+			p[n++] = (struct form_param){"ErrorCode", code};
+		}
+	}
+	return n;
+}
+
+static void post(struct sim *s, const struct sim_event *e)
+{
+	const struct config *cfg = s->base.cfg;
+	struct form_param p[16];
+	char code[16];
+	int np = params_of(s, e, code, p);
+	struct form f = {p, np};
+	char sig[TWILIO_SIG_SIZE], hdr[TWILIO_SIG_SIZE + 32];
+	struct buf body;
+	buf_init(&body, 16384);
+	CURL *c = NULL;
+	struct curl_slist *h = NULL;
+	const char *token = cfg->twilio_auth_token ? cfg->twilio_auth_token : "";
+	if (!twilio_sig_compute(token, e->signed_url, &f, sig))
+		goto out;
+	for (int i = 0; i < np; i++)
+		if (form_append(&body, p[i].key, p[i].value) != ERR_OK)
+			goto out;
+	snprintf(hdr, sizeof hdr, "X-Twilio-Signature: %s", sig);
+	if (!(c = curl_easy_init()))
+		goto out;
+	h = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded");
+	h = curl_slist_append(h, hdr);
+	h = curl_slist_append(h, "User-Agent: TwilioProxy/1.1 (switchboard simulator)");
+	curl_easy_setopt(c, CURLOPT_URL, e->post_url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, buf_cstr(&body));
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body.len);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	/* A callback can beat the send job to recording the MessageSid, or meet a
+	 * busy server: try again shortly, in order, before giving up on it. */
+	CURLcode cc;
+	long status = 0;
+	for (int attempt = 0;; attempt++) {
+		cc = curl_easy_perform(c);
+		status = 0;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		bool retry = cc != CURLE_OK || status == 404 || status >= 500;
+		if (!retry || attempt == 20)
+			break;
+		struct timespec pause = {0, 100 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+	if (cc != CURLE_OK || status >= 300)
+		log_warn("sms sim: callback %s %s: %s (HTTP %ld)", e->sid, e->status,
+			 cc != CURLE_OK ? curl_easy_strerror(cc) : "refused", status);
+out:
+	curl_slist_free_all(h);
+	if (c)
+		curl_easy_cleanup(c);
+	buf_cleanup(&body);
+}
+
+static void *loop(void *arg)
+{
+	struct sim *s = arg;
+	pthread_mutex_lock(&s->lock);
+	while (!s->stop) {
+		struct sim_event *e = s->events;
+		int64_t now = mono_ms();
+		if (e && e->due_ms <= now) {
+			s->events = e->next;
+			pthread_mutex_unlock(&s->lock);
+			post(s, e);
+			free(e);
+			pthread_mutex_lock(&s->lock);
+			continue;
+		}
+		int64_t wait = e ? e->due_ms - now : 1000;
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += wait / 1000;
+		ts.tv_nsec += (wait % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* A status event of message sid, posted to the StatusCallback (its query kept). */
+static struct sim_event *event(const struct sim *s, const char *sid, const struct sms_out *m, int64_t due,
+			       const char *status, int code)
+{
+	struct sim_event *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	e->due_ms = due;
+	snprintf(e->sid, sizeof e->sid, "%s", sid);
+	snprintf(e->to, sizeof e->to, "%s", m->to);
+	snprintf(e->from, sizeof e->from, "%s", m->from);
+	e->status = status;
+	e->error_code = code;
+	const char *q = m->status_url ? strchr(m->status_url, '?') : NULL;
+	snprintf(e->signed_url, sizeof e->signed_url, "%s%s", s->base.webhook_url, q ? q : "");
+	snprintf(e->post_url, sizeof e->post_url, "%s%s", s->base.local_webhook_url, q ? q : "");
+	return e;
+}
+
+/* The recipient's reply: from the recipient to our number, a new sid. */
+static struct sim_event *reply(const struct sim *s, const struct sms_out *m, int64_t due)
+{
+	struct sim_event *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	e->due_ms = due;
+	sms_sid_new(e->sid);
+	snprintf(e->to, sizeof e->to, "%s", m->from);
+	snprintf(e->from, sizeof e->from, "%s", m->to);
+	e->status = "received";
+	snprintf(e->signed_url, sizeof e->signed_url, "%s", s->base.webhook_url);
+	snprintf(e->post_url, sizeof e->post_url, "%s", s->base.local_webhook_url);
+	return e;
+}
+
+static enum err sim_send(struct sms_provider *p, const struct sms_out *m, char sid[SMS_SID_SIZE], int *vendor_code,
+			 struct err_detail *d)
+{
+	struct sim *s = (struct sim *)p;
+	*vendor_code = 0;
+	if (!m->to || !m->to[0] || !m->from || !m->from[0] || !m->body)
+		return err_set(d, ERR_INVALID, "sms sim: a message needs To, From and Body");
+	if (ends_with(m->to, "0004")) {
+		*vendor_code = SMS_OPTED_OUT_CODE;
+		return err_set(d, ERR_INVALID, "sms sim: HTTP 400: Attempt to send to unsubscribed recipient (code 21610)");
+	}
+	sms_sid_new(sid);
+	int64_t t0 = mono_ms() + FIRST_EVENT_MS, t1 = t0 + STEP_MS, t2 = t1 + STEP_MS;
+	struct sim_event *ev[4] = {0};
+	int n = 0;
+	ev[n++] = event(s, sid, m, t0, "queued", 0);
+	if (ends_with(m->to, "0002")) {
+		ev[n++] = event(s, sid, m, t1, "failed", 30008);
+	} else {
+		ev[n++] = event(s, sid, m, t1, "sent", 0);
+		if (ends_with(m->to, "0003"))
+			ev[n++] = event(s, sid, m, t2, "undelivered", 30003);
+		else
+			ev[n++] = event(s, sid, m, t2, "delivered", 0);
+		if (ends_with(m->to, "0005"))
+			ev[n++] = reply(s, m, t2 + STEP_MS);
+	}
+	bool ok = true;
+	for (int i = 0; i < n; i++)
+		ok = ok && ev[i];
+	if (!ok) {
+		for (int i = 0; i < n; i++)
+			free(ev[i]);
+		return ERR_NOMEM;
+	}
+	pthread_mutex_lock(&s->lock);
+	for (int i = 0; i < n; i++)
+		enqueue(s, ev[i]);
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return ERR_OK;
+}
+
+/* The simulator is in this process: an attempt whose outcome is unknown died
+ * with it, and nothing was delivered. */
+static enum err sim_lookup(struct sms_provider *p, const struct sms_out *m, int64_t since_ms, char sid[SMS_SID_SIZE],
+			   struct err_detail *d)
+{
+	(void)p;
+	(void)m;
+	(void)since_ms;
+	(void)sid;
+	(void)d;
+	return ERR_NOT_FOUND;
+}
+
+static void sim_free(struct sms_provider *p)
+{
+	struct sim *s = (struct sim *)p;
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	while (s->events) {
+		struct sim_event *e = s->events;
+		s->events = e->next;
+		free(e);
+	}
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+	free(s);
+}
+
+enum err sms_sim_open(const struct config *cfg, struct sms_provider **out, struct err_detail *d)
+{
+	struct sim *s = calloc(1, sizeof *s);
+	if (!s)
+		return ERR_NOMEM;
+	s->base.name = "sim";
+	s->base.send = sim_send;
+	s->base.lookup = sim_lookup;
+	s->base.free = sim_free;
+	s->base.cfg = cfg;
+	if (telephony_sid_valid("AC", cfg->twilio_account_sid))
+		snprintf(s->account_sid, sizeof s->account_sid, "%s", cfg->twilio_account_sid);
+	else
+		snprintf(s->account_sid, sizeof s->account_sid, "AC%032d", 0);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&s->lock, NULL);
+	if (pthread_create(&s->thread, NULL, loop, s) != 0) {
+		pthread_mutex_destroy(&s->lock);
+		pthread_cond_destroy(&s->cond);
+		free(s);
+		return err_set(d, ERR_IO, "sms sim: cannot start its thread");
+	}
+	*out = &s->base;
+	return ERR_OK;
+}

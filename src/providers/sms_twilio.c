@@ -1,0 +1,254 @@
+/* Twilio's Messages REST resource through libcurl (HTTP Basic auth
+ * AccountSid:AuthToken; 2 s to connect, 10 s in all):
+ *	POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json
+ *	     To, From, Body, StatusCallback  → 201 Message resource { sid: "SM…", status: "queued" }
+ *	GET  {base}/2010-04-01/Accounts/{AccountSid}/Messages.json?To=&From=&PageSize=
+ *	     → { messages: [...], next_page_uri } newest first, followed page by page
+ *	     (the lookup after an attempt whose outcome is unknown)
+ * Timeouts, connection failures, 429 and 5xx are ERR_UPSTREAM (the job queue
+ * retries them); any other 4xx is ERR_INVALID with the vendor's error code
+ * (21610: the recipient has opted out). */
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/form.h"
+#include "providers/sms.h"
+#include "providers/telephony.h"
+
+#define CONNECT_TIMEOUT_MS 2000L
+#define TOTAL_TIMEOUT_MS 10000L
+#define MAX_ANSWER (1024 * 1024)
+#define LOOKUP_PAGE "1000"   /* the most Twilio gives per page */
+#define LOOKUP_MAX_PAGES 20
+#define LOOKUP_SKEW_MS 120000  /* vendor clock versus ours */
+
+static size_t write_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf *b = arg;
+	return buf_append(b, p, size * n) == ERR_OK ? size * n : 0;
+}
+
+/* Performs one request (body NULL: GET); *code is the HTTP status. */
+static enum err perform(const struct config *cfg, const char *url, const struct buf *body, struct buf *ans, long *code,
+			struct err_detail *d)
+{
+	enum err rc = ERR_OK;
+	struct curl_slist *h = NULL;
+	CURL *c = curl_easy_init();
+	if (!c)
+		return ERR_NOMEM;
+	h = curl_slist_append(h, "Accept: application/json");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data ? body->data : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body->len);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	curl_easy_setopt(c, CURLOPT_USERNAME, cfg->twilio_account_sid);
+	curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->twilio_auth_token);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, ans);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, TOTAL_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "switchboard");
+	CURLcode cc = curl_easy_perform(c);
+	if (cc != CURLE_OK)
+		rc = err_set(d, ERR_UPSTREAM, "twilio: %s", curl_easy_strerror(cc));
+	else
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return rc;
+}
+
+static void resource_url(const struct config *cfg, char *url, size_t n)
+{
+	size_t blen = strlen(cfg->twilio_base_url);
+	while (blen > 0 && cfg->twilio_base_url[blen - 1] == '/')
+		blen--;
+	snprintf(url, n, "%.*s/2010-04-01/Accounts/%s/Messages.json", (int)blen, cfg->twilio_base_url,
+		 cfg->twilio_account_sid);
+}
+
+/* A non-2xx answer, classified. */
+static enum err vendor_error(long code, json_t *j, int *vendor_code, struct err_detail *d)
+{
+	const char *msg = j ? json_string_value(json_object_get(j, "message")) : NULL;
+	json_int_t vcode = j ? json_integer_value(json_object_get(j, "code")) : 0;
+	if (code == 429 || code >= 500)
+		return err_set(d, ERR_UPSTREAM, "twilio: HTTP %ld%s%s", code, msg ? ": " : "", msg ? msg : "");
+	*vendor_code = (int)vcode;
+	return err_set(d, ERR_INVALID, "twilio: HTTP %ld%s%s (code %lld)", code, msg ? ": " : "", msg ? msg : "",
+		       (long long)vcode);
+}
+
+static enum err twilio_send(struct sms_provider *p, const struct sms_out *m, char sid[SMS_SID_SIZE], int *vendor_code,
+			    struct err_detail *d)
+{
+	struct buf body, ans;
+	buf_init(&body, 64 * 1024);
+	buf_init(&ans, MAX_ANSWER);
+	char url[1024];
+	long code = 0;
+	json_t *j = NULL;
+	*vendor_code = 0;
+	enum err rc = form_append(&body, "To", m->to);
+	if (rc == ERR_OK)
+		rc = form_append(&body, "From", m->from);
+	if (rc == ERR_OK)
+		rc = form_append(&body, "Body", m->body);
+	if (rc == ERR_OK && m->status_url)
+		rc = form_append(&body, "StatusCallback", m->status_url);
+	if (rc != ERR_OK) {
+		rc = err_set(d, ERR_INVALID, "twilio: message too large");
+		goto out;
+	}
+	resource_url(p->cfg, url, sizeof url);
+	if ((rc = perform(p->cfg, url, &body, &ans, &code, d)) != ERR_OK)
+		goto out;
+	json_error_t je;
+	j = ans.len ? json_loadb(ans.data, ans.len, 0, &je) : NULL;
+	if (code >= 200 && code < 300) {
+		const char *s = j ? json_string_value(json_object_get(j, "sid")) : NULL;
+		if (!telephony_sid_valid("SM", s) && !telephony_sid_valid("MM", s))
+			rc = err_set(d, ERR_UPSTREAM, "twilio: HTTP %ld without a message sid", code);
+		else
+			snprintf(sid, SMS_SID_SIZE, "%s", s);
+	} else {
+		rc = vendor_error(code, j, vendor_code, d);
+	}
+out:
+	json_decref(j);
+	buf_cleanup(&body);
+	buf_cleanup(&ans);
+	return rc;
+}
+
+/* "Fri, 27 Nov 2026 19:37:54 +0000" → epoch ms; -1 when unreadable. */
+static int64_t rfc2822_ms(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *end = s ? strptime(s, "%a, %d %b %Y %H:%M:%S", &tm) : NULL;
+	if (!end)
+		return -1;
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+static bool is(json_t *o, const char *key, const char *want)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v && want && strcmp(v, want) == 0;
+}
+
+/* Scans one page (newest first) for m: ERR_OK with its sid, ERR_NOT_FOUND
+ * (*older true once the page reaches messages older than since_ms). */
+static enum err scan_page(json_t *list, const struct sms_out *m, int64_t since_ms, char sid[SMS_SID_SIZE], bool *older)
+{
+	size_t i;
+	json_t *msg;
+	json_array_foreach(list, i, msg) {
+		const char *s = json_string_value(json_object_get(msg, "sid"));
+		int64_t created = rfc2822_ms(json_string_value(json_object_get(msg, "date_created")));
+		if (created >= 0 && created < since_ms - LOOKUP_SKEW_MS)
+			*older = true;
+		if (is(msg, "body", m->body) && is(msg, "to", m->to) && is(msg, "from", m->from) &&
+		    created >= since_ms - LOOKUP_SKEW_MS && telephony_sid_valid("SM", s)) {
+			snprintf(sid, SMS_SID_SIZE, "%s", s);
+			return ERR_OK;
+		}
+	}
+	return ERR_NOT_FOUND;
+}
+
+/* Pages through the messages to m->to from m->from, newest first
+ * (next_page_uri), until m is found or the pages reach since_ms. */
+static enum err twilio_lookup(struct sms_provider *p, const struct sms_out *m, int64_t since_ms, char sid[SMS_SID_SIZE],
+			      struct err_detail *d)
+{
+	struct buf q, ans;
+	buf_init(&q, 4096);
+	buf_init(&ans, MAX_ANSWER);
+	char base[1024], url[4096];
+	json_t *j = NULL;
+	enum err rc = form_append(&q, "To", m->to);
+	if (rc == ERR_OK)
+		rc = form_append(&q, "From", m->from);
+	if (rc == ERR_OK)
+		rc = form_append(&q, "PageSize", LOOKUP_PAGE);
+	if (rc != ERR_OK)
+		goto out;
+	resource_url(p->cfg, base, sizeof base);
+	snprintf(url, sizeof url, "%s?%s", base, buf_cstr(&q));
+	size_t blen = strlen(p->cfg->twilio_base_url);
+	while (blen > 0 && p->cfg->twilio_base_url[blen - 1] == '/')
+		blen--;
+	rc = ERR_NOT_FOUND;
+	for (int page = 0; page < LOOKUP_MAX_PAGES && rc == ERR_NOT_FOUND; page++) {
+		long code = 0;
+		int vendor_code = 0;
+		ans.len = 0;
+		json_decref(j);
+		j = NULL;
+		enum err prc = perform(p->cfg, url, NULL, &ans, &code, d);
+		if (prc != ERR_OK) {
+			rc = prc;
+			break;
+		}
+		json_error_t je;
+		j = ans.len ? json_loadb(ans.data, ans.len, 0, &je) : NULL;
+		if (code < 200 || code >= 300) {
+			vendor_error(code, j, &vendor_code, d);
+			rc = ERR_UPSTREAM; /* a lookup we cannot make is no proof of absence */
+			break;
+		}
+		json_t *list = json_object_get(j, "messages");
+		if (!json_is_array(list)) {
+			rc = err_set(d, ERR_UPSTREAM, "twilio: message list without messages");
+			break;
+		}
+		bool older = false;
+		rc = scan_page(list, m, since_ms, sid, &older);
+		const char *next = json_string_value(json_object_get(j, "next_page_uri"));
+		if (rc == ERR_OK || older || !next || !*next)
+			break;
+		snprintf(url, sizeof url, "%.*s%s", (int)blen, p->cfg->twilio_base_url, next);
+	}
+out:
+	json_decref(j);
+	buf_cleanup(&q);
+	buf_cleanup(&ans);
+	return rc;
+}
+
+static void twilio_free(struct sms_provider *p)
+{
+	free(p);
+}
+
+enum err sms_twilio_open(const struct config *cfg, struct sms_provider **out, struct err_detail *d)
+{
+	if (!cfg->twilio_account_sid || !cfg->twilio_account_sid[0] || !cfg->twilio_auth_token ||
+	    !cfg->twilio_auth_token[0])
+		return err_set(d, ERR_INVALID, "sms twilio needs SWITCHBOARD_TWILIO_ACCOUNT_SID and SWITCHBOARD_TWILIO_AUTH_TOKEN");
+	if (!cfg->twilio_base_url || strncmp(cfg->twilio_base_url, "http", 4) != 0)
+		return err_set(d, ERR_INVALID, "sms twilio: SWITCHBOARD_TWILIO_BASE_URL must be an http(s) URL");
+	struct sms_provider *p = calloc(1, sizeof *p);
+	if (!p)
+		return ERR_NOMEM;
+	p->name = "twilio";
+	p->send = twilio_send;
+	p->lookup = twilio_lookup;
+	p->free = twilio_free;
+	p->cfg = cfg;
+	*out = p;
+	return ERR_OK;
+}

@@ -1,0 +1,100 @@
+/* SQL for SMS messaging (migration 0011): messages of both directions, the
+ * vendor callbacks already applied, the workspace's own templates, its A2P
+ * campaign settings, the sender's pacing slot and its daily segment usage.
+ * Numbers are E.164, normalised by the caller; no rule lives here. */
+#ifndef SB_STORE_MESSAGES_H
+#define SB_STORE_MESSAGES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "store/db.h"
+
+struct sms_message {
+	const char *sid;          /* ours ("SM…"); for inbound, the vendor's */
+	const char *vendor_sid;   /* or NULL until known */
+	const char *workspace_id, *call_id, *user_id;
+	const char *direction;    /* inbound | outbound */
+	const char *peer_e164, *our_e164, *body;
+	const char *template_id;  /* or NULL */
+	const char *category;     /* transactional | marketing */
+	const char *kind;         /* send | keyword_reply | inbound */
+	const char *status;       /* scheduled queued sending sent delivered undelivered failed received */
+	int64_t error_code;       /* DB_NULL_INT when none */
+	const char *error;
+	int64_t segments;
+	const char *encoding;     /* GSM-7 | UCS-2 */
+	int64_t cost_micros, scheduled_for, attempt_at, sent_at; /* DB_NULL_INT when none */
+	int64_t created_at, updated_at;
+};
+
+enum err store_sms_insert(struct db *db, const struct sms_message *m);
+/* Inserts an inbound message unless its sid is known: *created says which. */
+enum err store_sms_insert_inbound(struct db *db, const struct sms_message *m, bool *created);
+/* By our sid (any workspace); ERR_NOT_FOUND otherwise. Strings in a. */
+enum err store_sms_get(struct db *db, const char *sid, struct arena *a, struct sms_message *out);
+/* By the vendor's MessageSid; ERR_NOT_FOUND otherwise. */
+enum err store_sms_by_vendor(struct db *db, const char *vendor_sid, struct arena *a, struct sms_message *out);
+/* An attempt starts: status sending, attempt_at kept from the first attempt. */
+enum err store_sms_sending(struct db *db, const char *sid, int64_t now);
+/* The vendor accepted: its sid, status (unless a callback already moved it
+ * further: see store_sms_status), sent_at. */
+enum err store_sms_accepted(struct db *db, const char *sid, const char *vendor_sid, int64_t now);
+/* Sets vendor_sid when it is still unknown (a callback that beat the job). */
+enum err store_sms_vendor_sid(struct db *db, const char *sid, const char *vendor_sid);
+/* Status (and error) of a message. */
+enum err store_sms_status(struct db *db, const char *sid, const char *status, int64_t error_code, const char *error,
+			  int64_t now);
+/* Records callback (vendor_sid, status); *fresh false when it was seen before. */
+enum err store_sms_callback_claim(struct db *db, const char *vendor_sid, const char *status, int64_t now, bool *fresh);
+/* Whether the workspace ever sent (or queued) a message to peer. */
+enum err store_sms_sent_before(struct db *db, const char *workspace_id, const char *peer, bool *yes);
+/* One page of the conversation with peer, oldest first, after (created_at,
+ * sid) when after_sid is not NULL; up to limit rows into *rows (arena array). */
+enum err store_sms_conversation(struct db *db, const char *workspace_id, const char *peer, int64_t after_at,
+				const char *after_sid, int limit, struct arena *a, struct sms_message **rows, int *n);
+
+struct sms_template_row {
+	const char *id, *workspace_id, *name, *body, *category, *created_by;
+	int64_t created_at, updated_at;
+};
+
+/* Every template of the workspace, by name; *rows an arena array of *n. */
+enum err store_sms_templates(struct db *db, const char *workspace_id, struct arena *a, struct sms_template_row **rows,
+			     int *n);
+/* ERR_NOT_FOUND when the workspace has no such template. */
+enum err store_sms_template_get(struct db *db, const char *workspace_id, const char *id, struct arena *a,
+				struct sms_template_row *out);
+/* ERR_CONFLICT when the name is taken in the workspace. */
+enum err store_sms_template_insert(struct db *db, const struct sms_template_row *t);
+enum err store_sms_template_update(struct db *db, const struct sms_template_row *t);
+enum err store_sms_template_delete(struct db *db, const char *workspace_id, const char *id);
+
+/* Campaign settings; *found false (outputs untouched) when never set. */
+enum err store_sms_settings_get(struct db *db, const char *workspace_id, int64_t *mps, int64_t *daily_cap,
+				bool *found);
+enum err store_sms_settings_set(struct db *db, const char *workspace_id, int64_t mps, int64_t daily_cap,
+				int64_t now);
+/* The pacing slot (microseconds; 0 when none). */
+enum err store_sms_pacer_get(struct db *db, const char *workspace_id, int64_t *next_us);
+enum err store_sms_pacer_set(struct db *db, const char *workspace_id, int64_t next_us);
+/* The pace log: a send reserved at at_us; the k-th most recent reservation
+ * (1-based; 0 when there are fewer); reservations before before_us dropped. */
+enum err store_sms_pace_log_add(struct db *db, const char *workspace_id, int64_t at_us);
+enum err store_sms_pace_log_kth(struct db *db, const char *workspace_id, int64_t k, int64_t *at_us);
+enum err store_sms_pace_log_prune(struct db *db, const char *workspace_id, int64_t before_us);
+/* Segments accepted on day ("YYYY-MM-DD", UTC). */
+enum err store_sms_usage_get(struct db *db, const char *workspace_id, const char *day, int64_t *segments);
+enum err store_sms_usage_add(struct db *db, const char *workspace_id, const char *day, int64_t segments);
+
+/* The send job job_id (bg_jobs) waits for its pacing slot or the next day:
+ * pending again at run_at, the claim's attempt not counted. */
+enum err store_sms_job_defer(struct db *db, const char *job_id, int64_t run_at, int64_t now);
+
+/* Every pending "sms" job of the workspace waiting for later runs now (a
+ * scheduled message puts itself back until it is due). */
+enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t now);
+
+#endif
