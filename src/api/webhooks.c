@@ -206,6 +206,25 @@ static void event_from_form(const struct form *f, struct tel_event *ev)
 	ev->recording_duration = form_int(f, "RecordingDuration");
 }
 
+/* A telephony answer waiting for its new call's commit. */
+struct tel_answer_ctx {
+	struct tel_result res;
+	const char *callback;
+};
+
+static void wake_request(void *arg)
+{
+	req_resume(arg);
+}
+
+/* Back on the request's thread after the commit: answer only now. */
+static enum err telephony_finish(struct req *r, void *ctx)
+{
+	struct tel_answer_ctx *t = ctx;
+	enum err rc = inbound_event_finish(&t->res);
+	return rc != ERR_OK ? rc : reply_twiml(r, &t->res, t->callback);
+}
+
 enum err h_webhook_telephony(struct req *r)
 {
 	enum err rc = check_origin(r);
@@ -231,10 +250,17 @@ enum err h_webhook_telephony(struct req *r)
 		return err_set(&r->err, ERR_INVALID, "send call events as form posts");
 	struct tel_event ev;
 	event_from_form(&f, &ev);
-	struct tel_result res;
-	if ((rc = inbound_event(r->db, &ev, r->arena, &res, &r->err)) != ERR_OK)
+	struct tel_answer_ctx *t = arena_alloc(r->arena, sizeof *t);
+	if (!t)
+		return ERR_NOMEM;
+	t->callback = callback_url(r, url);
+	if ((rc = inbound_event_async(r->db, &ev, r->arena, &t->res, &r->err, wake_request, r)) != ERR_OK)
 		return rc;
-	return reply_twiml(r, &res, callback_url(r, url));
+	if (t->res.pending) { /* a new call's write is with the group-commit writer */
+		req_defer(r, telephony_finish, t);
+		return ERR_OK;
+	}
+	return reply_twiml(r, &t->res, t->callback);
 }
 
 /* ---- transcription ---- */

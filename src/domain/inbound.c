@@ -25,7 +25,9 @@
 #include "domain/audit.h"
 #include "domain/calls.h"
 #include "domain/sla_policy.h"
+#include "store/blocked.h"
 #include "store/contacts.h"
+#include "store/group_commit.h"
 #include "store/numbers.h"
 #include "store/webhooks.h"
 
@@ -96,12 +98,12 @@ static enum err new_call_payload(const struct call *c, const char *contact_name,
 	return jw_error(w);
 }
 
-/* Fills the new call from the event, the number and what we know of the caller. */
+/* Fills the new call from the event, the number and what we know of the
+ * caller (from: the normalized From). */
 static enum err new_call_prepare(struct db *db, const struct tel_event *ev, const struct tracking_number *n,
-				 struct arena *a, struct call *c, const char **contact_name)
+				 const char *from, struct arena *a, struct call *c, const char **contact_name)
 {
 	int64_t now = clock_now_ms();
-	char from[PHONE_E164_SIZE];
 	bool open = true;
 	int64_t prior = 0;
 	char *id = arena_alloc(a, ID_SIZE);
@@ -117,9 +119,7 @@ static enum err new_call_prepare(struct db *db, const struct tel_event *ev, cons
 	c->call_sid = ev->call_sid;
 	c->number_id = n->id;
 	c->to_e164 = n->e164;
-	/* Withheld numbers ("Anonymous", "+266696687") are kept as sent. */
-	c->from_e164 = phone_normalize(ev->from, PHONE_DEFAULT_REGION, from, sizeof from) == ERR_OK
-			       ? arena_strdup(a, from) : arena_strndup(a, ev->from, 32);
+	c->from_e164 = from;
 	c->source = "phone";
 	c->outcome_required = true;
 	c->queue_status = "triage";
@@ -145,11 +145,62 @@ static enum err new_call_prepare(struct db *db, const struct tel_event *ev, cons
 	return rc == ERR_NOT_FOUND ? ERR_OK : rc;
 }
 
-/* An inbound call for a number no call has yet: create it (once). */
-static enum err inbound_call(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
-			     struct err_detail *d)
+/* The write of a new inbound call, applied by the group-commit writer
+ * (store/group_commit.h) in its own savepoint: the idempotency row, the call,
+ * the contact's last-seen time, the audit event and the new_call event, all
+ * or nothing. Everything it needs was prepared by the request thread. */
+struct new_call_unit {
+	const char *key;          /* webhook_deliveries key */
+	struct call *c;
+	const char *meta;         /* audit metadata */
+	const char *payload;      /* new_call event data */
+	bool replay;              /* out: the delivery was applied before */
+};
+
+/* A new call's write handed to the group-commit writer (lives in the request's arena). */
+struct inbound_wait {
+	struct gc_unit unit;
+	struct new_call_unit u;
+	enum err rc;              /* the unit's result, once done */
+	void (*wake)(void *arg);
+	void *wake_arg;
+};
+
+static void wait_done(struct gc_unit *unit, enum err rc)
 {
-	char to[PHONE_E164_SIZE];
+	struct inbound_wait *w = (struct inbound_wait *)unit;
+	w->rc = rc;
+	w->wake(w->wake_arg); /* last touch of w by the writer */
+}
+
+static enum err new_call_write(struct db *db, void *ctx)
+{
+	struct new_call_unit *u = ctx;
+	struct call *c = u->c;
+	bool fresh = false;
+	enum err rc = store_delivery_claim(db, SOURCE, u->key, c->workspace_id, c->created_at, &fresh);
+	if (rc != ERR_OK || !fresh) {
+		u->replay = rc == ERR_OK;
+		return rc;
+	}
+	struct actor actor = actor_system(c->workspace_id, SRC_WEBHOOK, ACTOR_LABEL);
+	if ((rc = store_call_insert(db, c)) != ERR_OK)
+		return rc;
+	if (c->contact_id && (rc = store_contact_seen(db, c->workspace_id, c->contact_id, c->started_at)) != ERR_OK)
+		return rc;
+	if ((rc = audit_record(db, &actor, "call.created", "call", c->id, NULL, u->meta)) != ERR_OK)
+		return rc;
+	return events_emit(db, c->workspace_id, "new_call", c->id, u->payload);
+}
+
+/* An inbound call for a CallSid no call has yet: create it (once), unless the
+ * number is suspended or the caller is blocked. A blocked caller is rejected
+ * and leaves no trace: no call, no event, no audit row (the blocked list is
+ * the record; a flood of blocked calls writes nothing). */
+static enum err inbound_call(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
+			     struct err_detail *d, void (*wake)(void *arg), void *wake_arg)
+{
+	char to[PHONE_E164_SIZE], from[PHONE_E164_SIZE];
 	struct tracking_number n;
 	if (!ev->to || !ev->from)
 		return err_field_add(d, ev->to ? "From" : "To", "is required for an inbound call");
@@ -164,43 +215,70 @@ static enum err inbound_call(struct db *db, const struct tel_event *ev, struct a
 		answer_set(out, &n, false);
 		return ERR_OK;
 	}
-	struct call c;
+	/* Withheld numbers ("Anonymous", "+266696687") are kept as sent. */
+	const char *caller = phone_normalize(ev->from, PHONE_DEFAULT_REGION, from, sizeof from) == ERR_OK
+				     ? arena_strdup(a, from) : arena_strndup(a, ev->from, 32);
+	if (!caller)
+		return ERR_NOMEM;
+	bool blocked = false;
+	if ((rc = store_blocked_is(db, n.workspace_id, caller, &blocked)) != ERR_OK)
+		return rc;
+	if (blocked) {
+		answer_set(out, &n, false);
+		out->answer = ANSWER_REJECT;
+		out->blocked = true;
+		return ERR_OK;
+	}
+	struct inbound_wait *w = arena_alloc(a, sizeof *w);
+	struct call *c = arena_alloc(a, sizeof *c);
+	if (!w || !c)
+		return ERR_NOMEM;
+	memset(w, 0, sizeof *w);
 	const char *contact_name = NULL;
-	if ((rc = new_call_prepare(db, ev, &n, a, &c, &contact_name)) != ERR_OK)
+	if ((rc = new_call_prepare(db, ev, &n, caller, a, c, &contact_name)) != ERR_OK)
 		return rc;
-	answer_set(out, &n, c.after_hours);
-	bool fresh = false;
-	if ((rc = db_begin_write(db)) != ERR_OK)
-		return rc;
-	rc = store_delivery_claim(db, SOURCE, delivery_key(a, ev), n.workspace_id, c.created_at, &fresh);
-	if (rc != ERR_OK || !fresh) {
-		db_rollback(db);
-		out->replay = rc == ERR_OK;
+	answer_set(out, &n, c->after_hours);
+	struct jw payload;
+	if ((rc = new_call_payload(c, contact_name, &payload)) != ERR_OK) {
+		jw_cleanup(&payload);
 		return rc;
 	}
-	struct actor actor = actor_system(n.workspace_id, SRC_WEBHOOK, ACTOR_LABEL);
-	struct jw ev_json = {0};
-	char meta[160];
-	snprintf(meta, sizeof meta, "{\"callSid\":\"%.64s\",\"numberId\":\"%s\"}", ev->call_sid, n.id);
-	if ((rc = store_call_insert(db, &c)) != ERR_OK)
-		goto fail;
-	if (c.contact_id && (rc = store_contact_seen(db, n.workspace_id, c.contact_id, c.started_at)) != ERR_OK)
-		goto fail;
-	if ((rc = audit_record(db, &actor, "call.created", "call", c.id, NULL, meta)) != ERR_OK)
-		goto fail;
-	if ((rc = new_call_payload(&c, contact_name, &ev_json)) != ERR_OK)
-		goto fail;
-	if ((rc = events_emit(db, n.workspace_id, "new_call", c.id, jw_cstr(&ev_json))) != ERR_OK)
-		goto fail;
-	jw_cleanup(&ev_json);
-	out->call_id = c.id;
-	return db_commit(db);
-fail:
-	jw_cleanup(&ev_json);
-	db_rollback(db);
+	w->u = (struct new_call_unit){
+		.key = delivery_key(a, ev),
+		.c = c,
+		.meta = arena_printf(a, "{\"callSid\":\"%.64s\",\"numberId\":\"%s\"}", ev->call_sid, n.id),
+		.payload = arena_strdup(a, jw_cstr(&payload)),
+	};
+	jw_cleanup(&payload);
+	if (!w->u.key || !w->u.meta || !w->u.payload)
+		return ERR_NOMEM;
+	if (wake) { /* handed over: the caller finishes with inbound_event_finish */
+		w->unit = (struct gc_unit){.fn = new_call_write, .ctx = &w->u, .done = wait_done};
+		w->wake = wake;
+		w->wake_arg = wake_arg;
+		out->pending = w;
+		gc_submit(db, &w->unit);
+		return ERR_OK;
+	}
+	w->rc = gc_run(db, new_call_write, &w->u);
+	out->pending = w;
+	return inbound_event_finish(out);
+}
+
+enum err inbound_event_finish(struct tel_result *out)
+{
+	struct inbound_wait *w = out->pending;
+	if (!w)
+		return ERR_OK;
+	out->pending = NULL;
+	enum err rc = w->rc;
 	if (rc == ERR_CONFLICT) /* the CallSid arrived twice at once: the other delivery made the call */
-		out->replay = true, rc = ERR_OK;
-	return rc;
+		w->u.replay = true, rc = ERR_OK;
+	if (rc != ERR_OK)
+		return rc;
+	out->replay = w->u.replay;
+	out->call_id = w->u.replay ? NULL : w->u.c->id;
+	return ERR_OK;
 }
 
 static const char *missed_or(const struct call *c)
@@ -382,8 +460,8 @@ static enum err leg_event(struct db *db, const struct tel_event *ev, struct aren
 	return db_commit(db);
 }
 
-enum err inbound_event(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
-		       struct err_detail *d)
+enum err inbound_event_async(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
+			     struct err_detail *d, void (*wake)(void *arg), void *wake_arg)
 {
 	memset(out, 0, sizeof *out);
 	if (!ev->call_sid || !*ev->call_sid || strlen(ev->call_sid) > 64)
@@ -424,8 +502,14 @@ enum err inbound_event(struct db *db, const struct tel_event *ev, struct arena *
 	if (!is(ev->direction, "inbound") && (rc = leg_event(db, ev, a, out)) != ERR_NOT_FOUND)
 		return rc;
 	if (ringing_in)
-		return inbound_call(db, ev, a, out, d);
+		return inbound_call(db, ev, a, out, d, wake, wake_arg);
 	return err_set(d, ERR_NOT_FOUND, "no call with CallSid %s", ev->call_sid);
+}
+
+enum err inbound_event(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
+		       struct err_detail *d)
+{
+	return inbound_event_async(db, ev, a, out, d, NULL, NULL);
 }
 
 enum err inbound_transcript(struct db *db, const struct transcript_in *in, struct arena *a, struct err_detail *d)

@@ -102,6 +102,8 @@ static void req_free(struct req *r)
 {
 	if (!r)
 		return;
+	if (r->defer_state)
+		pthread_mutex_destroy(&r->defer_lock);
 	json_decref(r->json);
 	buf_cleanup(&r->body);
 	free(r->resp_data);
@@ -195,25 +197,14 @@ static enum err parse_body(struct req *r)
 	return ERR_OK;
 }
 
-static void dispatch(struct req *r)
+/* After the handler (or a deferred reply's finish): the error or the status. */
+static void dispatch_end(struct req *r, enum err rc)
 {
 	const struct route *rt = r->match.route;
-	r->db = db_thread();
-	enum err rc = ERR_OK;
-	if (!r->db) {
-		rc = err_set(&r->err, ERR_STORE, "the database is unavailable");
-		goto out;
-	}
-	if ((rc = guard_check(r)) != ERR_OK)
-		goto out;
-	if ((rc = parse_body(r)) != ERR_OK)
-		goto out;
-	rc = rt->handler(r);
 	if (rc == ERR_OK && !r->replied) {
 		log_error("handler for %s %s replied nothing", rt->method, rt->pattern);
 		rc = ERR_INTERNAL;
 	}
-out:
 	if (r->db && db_in_transaction(r->db)) {
 		log_error("handler for %s %s left a transaction open", rt->method, rt->pattern);
 		db_rollback(r->db);
@@ -226,6 +217,66 @@ out:
 	}
 	if (!r->status)
 		r->status = (rt->flags & ROUTE_CREATED) ? 201 : (rt->flags & ROUTE_NO_CONTENT) ? 204 : 200;
+}
+
+static void dispatch(struct req *r)
+{
+	r->db = db_thread();
+	enum err rc = ERR_OK;
+	if (!r->db)
+		rc = err_set(&r->err, ERR_STORE, "the database is unavailable");
+	if (rc == ERR_OK)
+		rc = guard_check(r);
+	if (rc == ERR_OK)
+		rc = parse_body(r);
+	if (rc == ERR_OK)
+		rc = r->match.route->handler(r);
+	if (rc == ERR_OK && r->defer_state && !r->replied)
+		return; /* on_request parks the connection */
+	dispatch_end(r, rc);
+}
+
+/* Deferred replies: DEFERRED (handler returned), PARKED (connection
+ * suspended), DONE (req_resume called). defer_lock orders the park and the
+ * resume, which may race. */
+enum { DEFER_NONE, DEFER_PENDING, DEFER_PARKED, DEFER_DONE };
+
+void req_defer(struct req *r, enum err (*finish)(struct req *r, void *ctx), void *ctx)
+{
+	pthread_mutex_init(&r->defer_lock, NULL);
+	r->finish = finish;
+	r->defer_ctx = ctx;
+	r->defer_state = DEFER_PENDING;
+}
+
+void req_resume(struct req *r)
+{
+	pthread_mutex_lock(&r->defer_lock);
+	if (r->defer_state == DEFER_PARKED)
+		MHD_resume_connection(r->conn);
+	r->defer_state = DEFER_DONE;
+	pthread_mutex_unlock(&r->defer_lock);
+}
+
+/* True when the connection was parked; false when the work is already done. */
+static bool park(struct MHD_Connection *c, struct req *r)
+{
+	pthread_mutex_lock(&r->defer_lock);
+	bool parked = r->defer_state != DEFER_DONE;
+	if (parked) {
+		MHD_suspend_connection(c);
+		r->defer_state = DEFER_PARKED;
+	}
+	pthread_mutex_unlock(&r->defer_lock);
+	return parked;
+}
+
+/* The deferred work is done: the handler's finish replies. */
+static void finish_deferred(struct req *r)
+{
+	pthread_mutex_lock(&r->defer_lock); /* req_resume has let go of r */
+	pthread_mutex_unlock(&r->defer_lock);
+	dispatch_end(r, r->finish(r, r->defer_ctx));
 }
 
 static void log_access(struct req *r, int toe);
@@ -316,6 +367,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (r->replied)
 		return MHD_YES; /* already answered (an early error); discard the rest */
+	if (r->defer_state) { /* resumed: the deferred work is done */
+		finish_deferred(r);
+		r->replied = true;
+		return respond(c, r);
+	}
 	if (*upload_size) {
 		if (!r->early_status && buf_append(&r->body, upload, *upload_size) != ERR_OK)
 			r->early_status = 413;
@@ -332,6 +388,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		reply_none(r);
 	} else {
 		dispatch(r);
+		if (r->defer_state && !r->replied) {
+			if (park(c, r))
+				return MHD_YES; /* answered when req_resume wakes the connection */
+			finish_deferred(r);
+		}
 	}
 	r->replied = true;
 	return respond(c, r);
@@ -413,7 +474,7 @@ enum err http_server_open(const struct config *cfg, const struct route *routes, 
 	struct sockaddr_in6 sin6 = {0};
 	struct sockaddr *sa;
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO |
-			 MHD_ALLOW_UPGRADE;
+			 MHD_ALLOW_UPGRADE | MHD_ALLOW_SUSPEND_RESUME;
 	if (strchr(cfg->bind, ':')) {
 		sin6.sin6_family = AF_INET6;
 		sin6.sin6_port = htons((uint16_t)cfg->port);
