@@ -73,7 +73,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
 T0=$(cpu_ticks)
 PERFPID=
 if [[ -n ${WEBHOOK_PERF:-} ]]; then
-	perf record -g -o "$WEBHOOK_PERF" -p "$SPID" -- sleep "$SECS" >/dev/null 2>&1 &
+	perf record ${WEBHOOK_PERF_OPTS:--g} -o "$WEBHOOK_PERF" -p "$SPID" -- sleep "$SECS" >/dev/null 2>&1 &
 	PERFPID=$!
 fi
 WEBHOOK_REQS=$WORK/reqs.tsv WEBHOOK_THREADS=$WT \

@@ -254,12 +254,13 @@ enum err h_webhook_telephony(struct req *r)
 	if (!t)
 		return ERR_NOMEM;
 	t->callback = callback_url(r, url);
+	/* Deferred before the work is handed over (the writer may finish at once);
+	 * a reply or an error below makes the deferral moot. */
+	req_defer(r, telephony_finish, t);
 	if ((rc = inbound_event_async(r->db, &ev, r->arena, &t->res, &r->err, wake_request, r)) != ERR_OK)
 		return rc;
-	if (t->res.pending) { /* a new call's write is with the group-commit writer */
-		req_defer(r, telephony_finish, t);
+	if (t->res.pending) /* a new call's write is with the group-commit writer */
 		return ERR_OK;
-	}
 	return reply_twiml(r, &t->res, t->callback);
 }
 

@@ -94,8 +94,10 @@ enum err reply_none(struct req *r);                               /* no body (20
  * (copied); ERR_INVALID (400) when the request is not a WebSocket handshake. */
 enum err reply_upgrade(struct req *r, const struct ws_sub *sub);
 /* Deferred replies, for work another thread finishes (store/group_commit.h):
- * the handler calls req_defer(r, finish, ctx), hands the work over, and returns
- * ERR_OK without replying; the connection is parked (no thread waits on it).
+ * the handler calls req_defer(r, finish, ctx) BEFORE it hands the work over,
+ * then returns ERR_OK without replying; the connection is parked (no thread
+ * waits on it). A handler that replies or fails after req_defer (the work was
+ * not handed over after all) is answered as usual.
  * The other thread calls req_resume(r) once the work is done (once, and after
  * that never touches r). The HTTP layer then calls finish(r) on the request's
  * own thread, finish(r, ctx), which replies or fails exactly like a handler. */
