@@ -32,6 +32,7 @@
 #include "store/webhooks.h"
 
 #define SOURCE "telephony"
+#define GC_INDEX_MAX 64 /* search rows added per statement */
 #define ACTOR_LABEL "webhook:twilio"
 
 /* The webhook acts on calls like a dispatcher of the workspace would (no row scope). */
@@ -147,8 +148,9 @@ static enum err new_call_prepare(struct db *db, const struct tel_event *ev, cons
 
 /* The write of a new inbound call, applied by the group-commit writer
  * (store/group_commit.h) in its own savepoint: the idempotency row, the call,
- * the contact's last-seen time, the audit event and the new_call event, all
- * or nothing. Everything it needs was prepared by the request thread. */
+ * the contact's last-seen time, the audit event and the new_call event; then,
+ * as the unit's second step in the same transaction, its search row. All or
+ * nothing. Everything it needs was prepared by the request thread. */
 struct new_call_unit {
 	const char *key;          /* webhook_deliveries key */
 	struct call *c;
@@ -178,19 +180,38 @@ static enum err new_call_write(struct db *db, void *ctx)
 	struct new_call_unit *u = ctx;
 	struct call *c = u->c;
 	bool fresh = false;
+	u->replay = false; /* a unit may run twice (group_commit.h) */
 	enum err rc = store_delivery_claim(db, SOURCE, u->key, c->workspace_id, c->created_at, &fresh);
 	if (rc != ERR_OK || !fresh) {
 		u->replay = rc == ERR_OK;
 		return rc;
 	}
 	struct actor actor = actor_system(c->workspace_id, SRC_WEBHOOK, ACTOR_LABEL);
-	if ((rc = store_call_insert(db, c)) != ERR_OK)
+	if ((rc = store_call_insert_row(db, c)) != ERR_OK)
 		return rc;
 	if (c->contact_id && (rc = store_contact_seen(db, c->workspace_id, c->contact_id, c->started_at)) != ERR_OK)
 		return rc;
 	if ((rc = audit_record(db, &actor, "call.created", "call", c->id, NULL, u->meta)) != ERR_OK)
 		return rc;
 	return events_emit(db, c->workspace_id, "new_call", c->id, u->payload);
+}
+
+/* Second step, after the batch's savepoints: the new calls' search rows, in one statement. */
+static enum err new_calls_index(struct db *db, void *const *ctxs, int n)
+{
+	const char *ids[GC_INDEX_MAX];
+	int k = 0;
+	enum err rc = ERR_OK;
+	for (int i = 0; i < n && rc == ERR_OK; i++) {
+		const struct new_call_unit *u = ctxs[i];
+		if (!u->replay)
+			ids[k++] = u->c->id;
+		if (k == GC_INDEX_MAX || (i == n - 1 && k)) {
+			rc = store_calls_search_add(db, ids, k);
+			k = 0;
+		}
+	}
+	return rc;
 }
 
 /* An inbound call for a CallSid no call has yet: create it (once), unless the
@@ -253,14 +274,14 @@ static enum err inbound_call(struct db *db, const struct tel_event *ev, struct a
 	if (!w->u.key || !w->u.meta || !w->u.payload)
 		return ERR_NOMEM;
 	if (wake) { /* handed over: the caller finishes with inbound_event_finish */
-		w->unit = (struct gc_unit){.fn = new_call_write, .ctx = &w->u, .done = wait_done};
+		w->unit = (struct gc_unit){.fn = new_call_write, .after_all = new_calls_index, .ctx = &w->u, .done = wait_done};
 		w->wake = wake;
 		w->wake_arg = wake_arg;
 		out->pending = w;
 		gc_submit(db, &w->unit);
 		return ERR_OK;
 	}
-	w->rc = gc_run(db, new_call_write, &w->u);
+	w->rc = gc_run_unit(db, new_call_write, new_calls_index, &w->u);
 	out->pending = w;
 	return inbound_event_finish(out);
 }

@@ -20,6 +20,8 @@ static struct {
 	int max_batch;
 	struct gc_unit **units; /* the writer's batch table, max_batch long */
 	enum err *rcs;
+	void **ctxs;            /* try_batch's scratch, max_batch long */
+	bool *done;
 	struct gc_stats stats;
 } w = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
@@ -40,38 +42,86 @@ static enum err apply_one(struct db *db, struct gc_unit *u, bool *tx_lost)
 	return rc;
 }
 
-/* Applies units [first, end) in one transaction; results in rcs. */
-static void apply_batch(struct db *db, struct gc_unit **units, enum err *rcs, int n)
+/* A unit in a transaction of its own: fn, then after. */
+static enum err apply_alone(struct db *db, struct gc_unit *u)
 {
-	int from = 0; /* first unit of the current transaction */
 	enum err rc = db_begin_write(db);
+	if (rc != ERR_OK)
+		return rc;
+	rc = u->fn(db, u->ctx);
+	if (rc == ERR_OK && u->after_all)
+		rc = u->after_all(db, &u->ctx, 1);
+	if (rc != ERR_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+/* All units in one transaction: each fn in its savepoint, then the afters of
+ * those that succeeded (no savepoints there: a full-text insert after a
+ * savepoint is flushed at once instead of once per commit), then COMMIT.
+ * ERR_OK with rcs[] filled, or the error that undid the whole batch. */
+static enum err try_batch(struct db *db, struct gc_unit **units, enum err *rcs, int n)
+{
+	void **ctxs = w.ctxs;
+	bool *done = w.done;
+	enum err rc = db_begin_write(db);
+	if (rc != ERR_OK)
+		return rc;
 	for (int i = 0; i < n; i++) {
-		if (rc != ERR_OK) { /* no transaction: this unit fails with the reason */
-			rcs[i] = rc;
-			from = i + 1;
-			if (i + 1 < n)
-				rc = db_begin_write(db);
-			continue;
-		}
 		bool lost = false;
 		rcs[i] = apply_one(db, units[i], &lost);
 		if (lost) {
-			/* Everything since `from` is gone: report it, start again after i. */
-			log_error("group commit: a unit's failure rolled back its batch: %s", db_errmsg(db));
+			log_warn("group commit: a unit's failure rolled back its batch (%s); applying one by one",
+				 db_errmsg(db));
 			db_rollback(db);
-			for (int k = from; k <= i; k++)
-				if (rcs[k] == ERR_OK)
-					rcs[k] = ERR_STORE;
-			from = i + 1;
-			rc = i + 1 < n ? db_begin_write(db) : ERR_OK;
+			return rcs[i] != ERR_OK ? rcs[i] : ERR_STORE;
 		}
 	}
-	if (rc == ERR_OK && from < n && (rc = db_commit(db)) != ERR_OK) {
-		log_error("group commit: commit failed: %s", db_errmsg(db));
-		for (int k = from; k < n; k++)
-			if (rcs[k] == ERR_OK)
-				rcs[k] = rc;
+	/* Second steps: once per distinct after_all, over the units that succeeded. */
+	for (int i = 0; i < n; i++)
+		done[i] = rcs[i] != ERR_OK || !units[i]->after_all;
+	for (int i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		gc_after_fn after = units[i]->after_all;
+		int k = 0;
+		for (int j = i; j < n; j++) {
+			if (!done[j] && units[j]->after_all == after) {
+				ctxs[k++] = units[j]->ctx;
+				done[j] = true;
+			}
+		}
+		if ((rc = after(db, ctxs, k)) != ERR_OK) {
+			log_warn("group commit: a batch's second step failed (%s); applying one by one", err_str(rc));
+			db_rollback(db);
+			return rc;
+		}
 	}
+	if ((rc = db_commit(db)) != ERR_OK)
+		log_warn("group commit: commit failed (%s); applying one by one", db_errmsg(db));
+	return rc;
+}
+
+/* Applies units [0, n) and fills rcs. When the batch fails as a whole (not
+ * one unit alone), nothing of it was kept: each unit is then applied again
+ * in its own transaction, so one unit's trouble reaches no other. A write
+ * lock that cannot be had fails the batch without retries. */
+static void apply_batch(struct db *db, struct gc_unit **units, enum err *rcs, int n)
+{
+	enum err rc = ERR_INTERNAL;
+	if (n > 1) {
+		rc = try_batch(db, units, rcs, n);
+		if (rc == ERR_LIMITED) {
+			for (int i = 0; i < n; i++)
+				rcs[i] = rc;
+			return;
+		}
+	}
+	if (rc != ERR_OK)
+		for (int i = 0; i < n; i++)
+			rcs[i] = apply_alone(db, units[i]);
 }
 
 static void *writer(void *arg)
@@ -123,6 +173,18 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+static void free_tables(void)
+{
+	free(w.units);
+	free(w.rcs);
+	free(w.ctxs);
+	free(w.done);
+	w.units = NULL;
+	w.rcs = NULL;
+	w.ctxs = NULL;
+	w.done = NULL;
+}
+
 enum err gc_start(int max_batch, struct err_detail *d)
 {
 	pthread_mutex_lock(&w.lock);
@@ -134,11 +196,10 @@ enum err gc_start(int max_batch, struct err_detail *d)
 	w.stop = false;
 	w.units = calloc((size_t)w.max_batch, sizeof *w.units);
 	w.rcs = calloc((size_t)w.max_batch, sizeof *w.rcs);
-	if (!w.units || !w.rcs || pthread_create(&w.thread, NULL, writer, NULL) != 0) {
-		free(w.units);
-		free(w.rcs);
-		w.units = NULL;
-		w.rcs = NULL;
+	w.ctxs = calloc((size_t)w.max_batch, sizeof *w.ctxs);
+	w.done = calloc((size_t)w.max_batch, sizeof *w.done);
+	if (!w.units || !w.rcs || !w.ctxs || !w.done || pthread_create(&w.thread, NULL, writer, NULL) != 0) {
+		free_tables();
 		pthread_mutex_unlock(&w.lock);
 		return err_set(d, ERR_IO, "cannot start the group-commit writer");
 	}
@@ -161,10 +222,7 @@ void gc_stop(void)
 	pthread_join(t, NULL); /* the writer drains the queue before it exits */
 	pthread_mutex_lock(&w.lock);
 	w.running = false;
-	free(w.units);
-	free(w.rcs);
-	w.units = NULL;
-	w.rcs = NULL;
+	free_tables();
 	pthread_mutex_unlock(&w.lock);
 }
 
@@ -178,13 +236,7 @@ bool gc_running(void)
 
 static void apply_inline(struct db *db, struct gc_unit *u)
 {
-	struct gc_unit *one[1] = {u};
-	enum err rc[1] = {ERR_OK};
-	if (!db)
-		rc[0] = ERR_STORE;
-	else
-		apply_batch(db, one, rc, 1);
-	u->done(u, rc[0]);
+	u->done(u, db ? apply_alone(db, u) : ERR_STORE);
 }
 
 void gc_submit(struct db *db, struct gc_unit *u)
@@ -220,7 +272,12 @@ static void sync_done(struct gc_unit *u, enum err rc)
 
 enum err gc_run(struct db *db, gc_fn fn, void *ctx)
 {
-	struct sync_unit s = {.u = {.fn = fn, .ctx = ctx, .done = sync_done}, .rc = ERR_OK};
+	return gc_run_unit(db, fn, NULL, ctx);
+}
+
+enum err gc_run_unit(struct db *db, gc_fn fn, gc_after_fn after_all, void *ctx)
+{
+	struct sync_unit s = {.u = {.fn = fn, .after_all = after_all, .ctx = ctx, .done = sync_done}, .rc = ERR_OK};
 	if (sem_init(&s.sem, 0, 0) != 0)
 		return ERR_INTERNAL;
 	gc_submit(db, &s.u);
