@@ -15,6 +15,7 @@
  * applied without it and the call stays in triage. */
 #include "domain/inbound.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +35,65 @@
 #define SOURCE "telephony"
 #define GC_INDEX_MAX 64 /* search rows added per statement */
 #define ACTOR_LABEL "webhook:twilio"
+
+/* Vendor numbers (To, From) normalized and typed, remembered: libphonenumber's
+ * parse and line-type regexes were a fifth of a webhook's CPU, and the same
+ * numbers come back (a handful of tracking numbers, repeat callers). A small
+ * direct-mapped table shared by the request threads; numbers are facts of the
+ * numbering plan, so an entry never goes stale in a way that matters here. */
+#define PHONE_CACHE_SLOTS 4096
+#define PHONE_RAW_MAX 24
+
+struct phone_slot {
+	char raw[PHONE_RAW_MAX];     /* "" = empty slot */
+	char e164[PHONE_E164_SIZE];  /* "" = raw is not a valid number */
+	signed char line;            /* enum phone_line, or -1 not computed yet */
+};
+
+static struct phone_slot phone_cache[PHONE_CACHE_SLOTS];
+static pthread_mutex_t phone_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned phone_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h & (PHONE_CACHE_SLOTS - 1);
+}
+
+/* phone_normalize (default region), and the line type when line is not NULL. */
+static enum err number_info(const char *raw, char out[PHONE_E164_SIZE], enum phone_line *line)
+{
+	size_t n = strlen(raw);
+	struct phone_slot *slot = n < PHONE_RAW_MAX ? &phone_cache[phone_hash(raw)] : NULL;
+	struct phone_slot got = {.line = -1};
+	if (slot) {
+		pthread_mutex_lock(&phone_cache_lock);
+		if (!strcmp(slot->raw, raw))
+			got = *slot;
+		pthread_mutex_unlock(&phone_cache_lock);
+	}
+	bool hit = got.raw[0] != 0;
+	if (!hit) {
+		memcpy(got.raw, raw, n < PHONE_RAW_MAX ? n + 1 : 1);
+		if (phone_normalize(raw, PHONE_DEFAULT_REGION, got.e164, sizeof got.e164) != ERR_OK)
+			got.e164[0] = 0;
+	}
+	bool typed = !line || !got.e164[0] || got.line >= 0;
+	if (!typed)
+		got.line = (signed char)phone_line_type(got.e164);
+	if (slot && (!hit || !typed)) {
+		pthread_mutex_lock(&phone_cache_lock);
+		*slot = got;
+		pthread_mutex_unlock(&phone_cache_lock);
+	}
+	if (!got.e164[0])
+		return ERR_INVALID;
+	memcpy(out, got.e164, PHONE_E164_SIZE);
+	if (line)
+		*line = (enum phone_line)got.line;
+	return ERR_OK;
+}
 
 /* The webhook acts on calls like a dispatcher of the workspace would (no row scope). */
 static void system_principal(struct principal *p, const char *workspace_id)
@@ -102,7 +162,8 @@ static enum err new_call_payload(const struct call *c, const char *contact_name,
 /* Fills the new call from the event, the number and what we know of the
  * caller (from: the normalized From). */
 static enum err new_call_prepare(struct db *db, const struct tel_event *ev, const struct tracking_number *n,
-				 const char *from, struct arena *a, struct call *c, const char **contact_name)
+				 const char *from, enum phone_line line, struct arena *a, struct call *c,
+				 const char **contact_name)
 {
 	int64_t now = clock_now_ms();
 	bool open = true;
@@ -133,7 +194,7 @@ static enum err new_call_prepare(struct db *db, const struct tel_event *ev, cons
 	c->prior_calls = prior;
 	c->first_time_caller = prior == 0;
 	c->agent_type = answer_for(n, c->after_hours) == ANSWER_AI ? "ai" : "human";
-	switch (phone_line_type(c->from_e164)) {
+	switch (line) {
 	case PHONE_LINE_MOBILE: c->line_type = "mobile"; break;
 	case PHONE_LINE_LANDLINE: c->line_type = "landline"; break;
 	case PHONE_LINE_VOIP: c->line_type = "voip"; break;
@@ -225,7 +286,8 @@ static enum err inbound_call(struct db *db, const struct tel_event *ev, struct a
 	struct tracking_number n;
 	if (!ev->to || !ev->from)
 		return err_field_add(d, ev->to ? "From" : "To", "is required for an inbound call");
-	enum err rc = phone_normalize(ev->to, PHONE_DEFAULT_REGION, to, sizeof to);
+	enum phone_line line = PHONE_LINE_UNKNOWN;
+	enum err rc = number_info(ev->to, to, NULL);
 	if (rc == ERR_OK)
 		rc = store_number_by_e164(db, to, a, &n);
 	if (rc == ERR_INVALID || rc == ERR_NOT_FOUND)
@@ -237,8 +299,8 @@ static enum err inbound_call(struct db *db, const struct tel_event *ev, struct a
 		return ERR_OK;
 	}
 	/* Withheld numbers ("Anonymous", "+266696687") are kept as sent. */
-	const char *caller = phone_normalize(ev->from, PHONE_DEFAULT_REGION, from, sizeof from) == ERR_OK
-				     ? arena_strdup(a, from) : arena_strndup(a, ev->from, 32);
+	const char *caller = number_info(ev->from, from, &line) == ERR_OK ? arena_strdup(a, from)
+									  : arena_strndup(a, ev->from, 32);
 	if (!caller)
 		return ERR_NOMEM;
 	bool blocked = false;
@@ -256,7 +318,7 @@ static enum err inbound_call(struct db *db, const struct tel_event *ev, struct a
 		return ERR_NOMEM;
 	memset(w, 0, sizeof *w);
 	const char *contact_name = NULL;
-	if ((rc = new_call_prepare(db, ev, &n, caller, a, c, &contact_name)) != ERR_OK)
+	if ((rc = new_call_prepare(db, ev, &n, caller, line, a, c, &contact_name)) != ERR_OK)
 		return rc;
 	answer_set(out, &n, c->after_hours);
 	struct jw payload;

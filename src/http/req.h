@@ -41,6 +41,7 @@ struct req {
 	int64_t start_us;
 	const char *method;
 	const char *path;
+	const char *target;          /* the request target as sent (raw path and query), or NULL */
 	struct route_match match;
 	const char *params[ROUTE_MAX_PARAMS]; /* decoded path parameters, in pattern order */
 	struct buf body;

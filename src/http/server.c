@@ -67,7 +67,8 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t n)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
 }
 
-static struct req *req_new(struct server *s, struct MHD_Connection *c, const char *url, const char *method)
+/* A request as soon as its request line is read (on_uri): what is known then. */
+static struct req *req_new(struct server *s, struct MHD_Connection *c, const char *target)
 {
 	struct arena *a = arena_new();
 	if (!a)
@@ -81,21 +82,33 @@ static struct req *req_new(struct server *s, struct MHD_Connection *c, const cha
 	r->cfg = s->cfg;
 	r->policy = &s->policy;
 	r->conn = c;
+	r->srv = s;
 	r->start_us = clock_mono_us();
-	r->method = arena_strdup(a, method);
-	r->path = arena_strdup(a, url);
+	r->target = target ? arena_strdup(a, target) : NULL;
 	buf_init(&r->body, (size_t)s->cfg->max_body);
-	const char *rid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+	client_ip(c, r->client_ip, sizeof r->client_ip);
+	return r;
+}
+
+/* The first access-handler call: method, decoded path, headers. */
+static bool req_begin(struct req *r, const char *url, const char *method)
+{
+	r->method = arena_strdup(r->arena, method);
+	r->path = arena_strdup(r->arena, url);
+	const char *rid = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Request-Id");
 	if (rid && valid_request_id(rid))
 		snprintf(r->id, sizeof r->id, "%s", rid);
 	else
 		id_new(r->id);
-	client_ip(c, r->client_ip, sizeof r->client_ip);
-	if (!r->method || !r->path) {
-		arena_free(a);
-		return NULL;
-	}
-	return r;
+	return r->method && r->path;
+}
+
+/* libmicrohttpd's URI log callback: the request target exactly as sent
+ * (signatures such as Twilio's cover the raw query). Its result becomes the
+ * request's context. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	return req_new(cls, c, uri);
 }
 
 static void req_free(struct req *r)
@@ -354,13 +367,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)version;
 	struct server *s = cls;
 	struct req *r = *ctx;
-	if (!r) {
-		r = req_new(s, c, url, method);
-		if (!r)
+	if (!r || !r->method) {
+		if (!r && !(r = *ctx = req_new(s, c, NULL)))
 			return MHD_NO;
-		*ctx = r;
+		if (!req_begin(r, url, method))
+			return MHD_NO; /* on_completed frees r */
 		r->mhd_ctx = ctx;
-		r->srv = s;
 		atomic_fetch_add(&s->inflight, 1);
 		intake(s, r);
 		return MHD_YES;
@@ -433,11 +445,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum M
 	struct req *r = *ctx;
 	if (!r)
 		return;
-	log_access(r, toe);
+	bool begun = r->method != NULL; /* else: gone before its headers were read */
+	if (begun)
+		log_access(r, toe);
 	log_context_set(NULL);
 	req_free(r);
 	*ctx = NULL;
-	atomic_fetch_sub(&s->inflight, 1);
+	if (begun)
+		atomic_fetch_sub(&s->inflight, 1);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -497,6 +512,7 @@ enum err http_server_open(const struct config *cfg, const struct route *routes, 
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				     MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 				     MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 				     MHD_OPTION_END);
 	if (!s->daemon) {
