@@ -1,7 +1,8 @@
 /* store/group_commit.h against a real SQLite file: units applied inline when
  * no writer runs; with the writer, many units in one transaction, a failing
  * unit undone alone (its savepoint) while the others of its batch commit, and
- * nothing reported before the commit. Also migration 0009 (tracking numbers'
+ * nothing reported before the commit; second steps once per batch, and a
+ * batch redone unit by unit when one fails. Also migration 0009 (tracking numbers'
  * forward_to column, unpacked from the old packed hours). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,6 +65,7 @@ static int teardown(void **state)
 struct unit_ctx {
 	char key[32];
 	bool fail;
+	bool fail_after;  /* its second step fails */
 	sem_t *hold;      /* when set: wait on it first (keeps the writer busy) */
 	sem_t *started;   /* posted when the unit begins */
 	enum err rc;
@@ -99,6 +101,19 @@ static int64_t count_rows(const char *key)
 		return -1;
 	if (key)
 		db_bind_text(st, 1, key);
+	if (db_step(st, &row) == ERR_OK && row)
+		n = db_col_int(st, 0);
+	db_done(st);
+	return n;
+}
+
+static int64_t count(const char *sql)
+{
+	struct db_stmt *st;
+	bool row = false;
+	int64_t n = -1;
+	if (db_prepare(db_thread(), sql, &st) != ERR_OK)
+		return -1;
 	if (db_step(st, &row) == ERR_OK && row)
 		n = db_col_int(st, 0);
 	db_done(st);
@@ -185,6 +200,86 @@ static void test_batches(void **state)
 	sem_destroy(&finished);
 }
 
+/* Second steps: one call per batch over the units that succeeded; when it
+ * fails, the batch is undone and each unit applied again alone, so only the
+ * unit whose own second step fails is refused. */
+static int after_calls, after_units;
+
+static enum err index_rows(struct db *db, void *const *ctxs, int n)
+{
+	after_calls++;
+	for (int i = 0; i < n; i++) {
+		const struct unit_ctx *u = ctxs[i];
+		after_units++;
+		if (u->fail_after)
+			return ERR_CONFLICT;
+		struct db_stmt *st;
+		enum err rc = db_prepare(db, "UPDATE webhook_deliveries SET workspace_id = 'indexed' WHERE event_key = ?", &st);
+		if (rc != ERR_OK)
+			return rc;
+		db_bind_text(st, 1, u->key);
+		if ((rc = db_run(st)) != ERR_OK)
+			return rc;
+	}
+	return ERR_OK;
+}
+
+static void run_batch(struct unit_ctx *ctx, struct gc_unit *units, int n)
+{
+	sem_t hold, started, finished;
+	sem_init(&hold, 0, 0);
+	sem_init(&started, 0, 0);
+	sem_init(&finished, 0, 0);
+	ctx[0].hold = &hold;
+	ctx[0].started = &started;
+	for (int i = 0; i < n; i++) {
+		ctx[i].finished = &finished;
+		units[i] = (struct gc_unit){.fn = put_row, .after_all = index_rows, .ctx = &ctx[i], .done = on_done};
+		gc_submit(db_thread(), &units[i]);
+		if (i == 0)
+			sem_wait(&started);
+	}
+	sem_post(&hold);
+	for (int i = 0; i < n; i++)
+		sem_wait(&finished);
+	sem_destroy(&hold);
+	sem_destroy(&started);
+	sem_destroy(&finished);
+}
+
+static void test_second_steps(void **state)
+{
+	(void)state;
+	struct err_detail d = {0};
+	assert_int_equal(gc_start(0, &d), ERR_OK);
+	enum { M = 12 };
+	static struct unit_ctx ctx[M];
+	static struct gc_unit units[M];
+	memset(ctx, 0, sizeof ctx);
+	for (int i = 0; i < M; i++)
+		snprintf(ctx[i].key, sizeof ctx[i].key, "a%d", i);
+	ctx[4].fail = true; /* its first step fails: no second step for it */
+	after_calls = after_units = 0;
+	run_batch(ctx, units, M);
+	assert_int_equal(after_calls, 2);         /* unit 0 alone, then one call for the other 10 */
+	assert_int_equal(after_units, M - 1);
+	assert_int_equal(count_rows("a4"), 0);
+	assert_int_equal(count("SELECT count(*) FROM webhook_deliveries WHERE workspace_id = 'indexed'"), M - 1);
+
+	memset(ctx, 0, sizeof ctx);
+	for (int i = 0; i < M; i++)
+		snprintf(ctx[i].key, sizeof ctx[i].key, "b%d", i);
+	ctx[7].fail_after = true; /* its second step fails: the batch is redone unit by unit */
+	run_batch(ctx, units, M);
+	for (int i = 0; i < M; i++) {
+		assert_int_equal(ctx[i].rc, i == 7 ? ERR_CONFLICT : ERR_OK);
+		assert_int_equal(count_rows(ctx[i].key), i == 7 ? 0 : 1);
+	}
+	assert_int_equal(count("SELECT count(*) FROM webhook_deliveries WHERE workspace_id = 'indexed'"
+			       " AND event_key LIKE 'b%'"), M - 1);
+	gc_stop();
+}
+
 /* Migration 0009 unpacks {"hours": ..., "forwardTo": ...} from the hours column. */
 static void test_migration_forward_to(void **state)
 {
@@ -237,6 +332,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_inline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_steps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_forward_to, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
