@@ -10,7 +10,8 @@
 #
 # Usage: bench/webhook_bench.sh
 # Knobs: SWITCHBOARD_BIN, WEBHOOK_PORT (18490), WEBHOOK_N (150000), WEBHOOK_CONNS (32),
-#   WEBHOOK_THREADS (wrk threads, 2), WEBHOOK_SECONDS (15), WEBHOOK_SERVER_THREADS (0 = per core).
+#   WEBHOOK_THREADS (wrk threads, 2), WEBHOOK_SECONDS (15), WEBHOOK_SERVER_THREADS (0 = per core),
+#   WEBHOOK_PERF=FILE (perf record -g the server during the run into FILE).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,9 +69,22 @@ done
 
 echo "== host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "== wrk -t$WT -c$CONNS -d${SECS}s (shares the cores with the server)"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
+T0=$(cpu_ticks)
+PERFPID=
+if [[ -n ${WEBHOOK_PERF:-} ]]; then
+	perf record ${WEBHOOK_PERF_OPTS:--g} -o "$WEBHOOK_PERF" -p "$SPID" -- sleep "$SECS" >/dev/null 2>&1 &
+	PERFPID=$!
+fi
 WEBHOOK_REQS=$WORK/reqs.tsv WEBHOOK_THREADS=$WT \
 	wrk -t"$WT" -c"$CONNS" -d"${SECS}s" --latency -s "$ROOT/bench/webhook_inbound.lua" "http://127.0.0.1:$PORT" |
 	tee "$WORK/wrk.out"
+[[ -n $PERFPID ]] && wait "$PERFPID"
+T1=$(cpu_ticks)
+REQS=$(sed -n 's/^RESULT requests=\([0-9]*\).*/\1/p' "$WORK/wrk.out")
+echo "== server CPU: $(( (T1 - T0) * 1000 / $(getconf CLK_TCK) )) ms for $REQS requests" \
+	"($(awk "BEGIN {printf \"%.0f\", ($T1 - $T0) * 1e6 / $(getconf CLK_TCK) / ($REQS ? $REQS : 1)}") µs each);" \
+	"load average $(cut -d' ' -f1-3 /proc/loadavg)"
 made=$(curl -fs "http://127.0.0.1:$PORT/api/calls?limit=1&includeTotal=true" -H "Authorization: Bearer $ADMIN" |
 	node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log(j.total ?? "?")})')
 echo "== calls created: $made"

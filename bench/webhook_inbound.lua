@@ -38,7 +38,8 @@ function request()
 end
 
 function done(summary, latency, requests)
-   io.write(string.format("RESULT requests=%d errors_status=%d rps=%.0f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
-      summary.requests, summary.errors.status, summary.requests / (summary.duration / 1e6),
+   io.write(string.format("RESULT requests=%d errors_status=%d errors_timeout=%d errors_socket=%d rps=%.0f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+      summary.requests, summary.errors.status, summary.errors.timeout,
+      summary.errors.connect + summary.errors.read + summary.errors.write, summary.requests / (summary.duration / 1e6),
       latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
 end

@@ -10,7 +10,9 @@
  *   forward           <Dial [record]>forwardTo</Dial>
  *   overflow          <Dial timeout="20">forwardTo</Dial> then the voicemail verbs
  *   voicemail         <Say>greeting</Say><Record action=URL recordingStatusCallback=URL/>
- *   ai                voicemail for now: the AI receptionist target is not configurable yet
+ *   ai                the AI receptionist (SWITCHBOARD_AI_RECEPTIONIST_URL, see twiml_ai);
+ *                     voicemail when none is configured
+ *   blocked caller    <Reject/> (nothing is created: see domain/inbound.c)
  * Other events are answered with an empty <Response/>. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,21 +82,10 @@ static enum err check_origin(struct req *r)
 
 /* ---- telephony ---- */
 
-struct query_rebuild {
-	struct buf b;
-	enum err rc;
-};
-
-static bool add_query(void *ctx, const char *key, const char *value)
-{
-	struct query_rebuild *q = ctx;
-	if (q->rc == ERR_OK)
-		q->rc = form_append(&q->b, key, value);
-	return q->rc == ERR_OK;
-}
-
-/* The URL the vendor signed: the public base URL (or http://Host), the path
- * and the query string (re-encoded from its decoded parameters). */
+/* The URL the vendor signed, as Twilio builds it: the public base URL (or
+ * http://Host) followed by the request target exactly as sent, raw path and
+ * raw query string (not re-encoded: "%20" and "+" differ, and so does the
+ * order of parameters). */
 static const char *signed_url(struct req *r)
 {
 	const char *base = r->cfg->public_url;
@@ -102,14 +93,9 @@ static const char *signed_url(struct req *r)
 	while (blen && base[blen - 1] == '/')
 		blen--;
 	const char *host = req_header(r, "Host");
-	struct query_rebuild q = {.rc = ERR_OK};
-	buf_init(&q.b, 8192);
-	req_query_each(r, add_query, &q);
-	const char *qs = q.rc == ERR_OK ? buf_cstr(&q.b) : "";
-	char *url = blen ? arena_printf(r->arena, "%.*s%s%s%s", (int)blen, base, r->path, *qs ? "?" : "", qs)
-			 : arena_printf(r->arena, "http://%s%s%s%s", host ? host : "localhost", r->path, *qs ? "?" : "", qs);
-	buf_cleanup(&q.b);
-	return url;
+	const char *target = r->target && r->target[0] == '/' ? r->target : r->path;
+	return blen ? arena_printf(r->arena, "%.*s%s", (int)blen, base, target)
+		    : arena_printf(r->arena, "http://%s%s", host ? host : "localhost", target);
 }
 
 /* Our webhook URL for TwiML callbacks (recordings), without a query. */
@@ -152,6 +138,37 @@ static void twiml_voicemail(struct buf *b, const char *url)
 	buf_puts(b, "\" recordingStatusCallbackMethod=\"POST\"/>");
 }
 
+/* The AI receptionist (ai_receptionist_url): a wss:// media endpoint gets the
+ * call's audio both ways (<Connect><Stream>, with our call id as a stream
+ * parameter); an https:// URL takes over the call's
+ * TwiML (<Redirect>, Twilio posts the call's parameters there); a sip: URI
+ * is dialed (<Dial><Sip>). False when none is configured. */
+static bool twiml_ai(struct buf *b, const char *target, const struct tel_result *res)
+{
+	if (!target || !*target)
+		return false;
+	if (!strncmp(target, "wss://", 6)) {
+		buf_puts(b, "<Connect><Stream url=\"");
+		xml_text(b, target);
+		buf_puts(b, "\">");
+		if (res->call_id) {
+			buf_puts(b, "<Parameter name=\"callId\" value=\"");
+			xml_text(b, res->call_id);
+			buf_puts(b, "\"/>");
+		}
+		buf_puts(b, "</Stream></Connect>");
+	} else if (!strncmp(target, "sip:", 4)) {
+		buf_puts(b, "<Dial><Sip>");
+		xml_text(b, target);
+		buf_puts(b, "</Sip></Dial>");
+	} else {
+		buf_puts(b, "<Redirect method=\"POST\">");
+		xml_text(b, target);
+		buf_puts(b, "</Redirect>");
+	}
+	return true;
+}
+
 static enum err reply_twiml(struct req *r, const struct tel_result *res, const char *url)
 {
 	struct buf b;
@@ -175,9 +192,10 @@ static enum err reply_twiml(struct req *r, const struct tel_result *res, const c
 			if (res->answer == ANSWER_OVERFLOW)
 				twiml_voicemail(&b, url);
 			break;
-		case ANSWER_VOICEMAIL:
 		case ANSWER_AI:
-			twiml_voicemail(&b, url);
+		case ANSWER_VOICEMAIL: /* also ai without a configured AI receptionist */
+			if (res->answer != ANSWER_AI || !twiml_ai(&b, r->cfg->ai_receptionist_url, res))
+				twiml_voicemail(&b, url);
 			break;
 		}
 	}
@@ -208,6 +226,25 @@ static void event_from_form(const struct form *f, struct tel_event *ev)
 	ev->caller_name = form_get(f, "CallerName");
 }
 
+/* A telephony answer waiting for its new call's commit. */
+struct tel_answer_ctx {
+	struct tel_result res;
+	const char *callback;
+};
+
+static void wake_request(void *arg)
+{
+	req_resume(arg);
+}
+
+/* Back on the request's thread after the commit: answer only now. */
+static enum err telephony_finish(struct req *r, void *ctx)
+{
+	struct tel_answer_ctx *t = ctx;
+	enum err rc = inbound_event_finish(&t->res);
+	return rc != ERR_OK ? rc : reply_twiml(r, &t->res, t->callback);
+}
+
 enum err h_webhook_telephony(struct req *r)
 {
 	enum err rc = check_origin(r);
@@ -233,10 +270,18 @@ enum err h_webhook_telephony(struct req *r)
 		return err_set(&r->err, ERR_INVALID, "send call events as form posts");
 	struct tel_event ev;
 	event_from_form(&f, &ev);
-	struct tel_result res;
-	if ((rc = inbound_event(r->db, &ev, r->arena, &res, &r->err)) != ERR_OK)
+	struct tel_answer_ctx *t = arena_alloc(r->arena, sizeof *t);
+	if (!t)
+		return ERR_NOMEM;
+	t->callback = callback_url(r, url);
+	/* Deferred before the work is handed over (the writer may finish at once);
+	 * a reply or an error below makes the deferral moot. */
+	req_defer(r, telephony_finish, t);
+	if ((rc = inbound_event_async(r->db, &ev, r->arena, &t->res, &r->err, wake_request, r)) != ERR_OK)
 		return rc;
-	return reply_twiml(r, &res, callback_url(r, url));
+	if (t->res.pending) /* a new call's write is with the group-commit writer */
+		return ERR_OK;
+	return reply_twiml(r, &t->res, t->callback);
 }
 
 /* ---- transcription ---- */

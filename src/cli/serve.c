@@ -20,6 +20,7 @@
 
 #include <curl/curl.h>
 #include "store/db.h"
+#include "store/group_commit.h"
 #include "store/migrate.h"
 
 void cli_serve_help(FILE *f)
@@ -102,6 +103,8 @@ int cli_serve(int argc, char **argv, struct config *cfg)
 			rc = scheduler_start(cfg, &sched, &d);
 		if (rc == ERR_OK)
 			rc = bulk_workers_start(cfg, &bulk, &d);
+		if (rc == ERR_OK) /* batches inbound webhook writes (store/group_commit.h) */
+			rc = gc_start(0, &d);
 		if (rc != ERR_OK) {
 			log_error("start-up failed: %s", d.detail[0] ? d.detail : err_str(rc));
 			status = 1;
@@ -115,6 +118,7 @@ int cli_serve(int argc, char **argv, struct config *cfg)
 	}
 	http_server_close(srv, cfg->shutdown_grace_sec * 1000);
 	bulk_workers_stop(bulk);
+	gc_stop(); /* after the server: requests still waiting on a batch get their answer */
 	scheduler_stop(sched);
 	job_worker_stop(worker);
 	telephony_free(tel);

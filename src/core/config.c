@@ -53,6 +53,7 @@ static const struct setting table[] = {
 	{"webhook-allow", T_STR, "", 0, 0, "SWITCHBOARD_WEBHOOK_ALLOW", 0, F(webhook_allow), "CIDR list allowed to post webhooks (empty: any address, signatures still required)"},
 	{"trusted-proxies", T_STR, "", 0, 0, "SWITCHBOARD_TRUSTED_PROXIES", 0, F(trusted_proxies), "CIDR list of proxies whose X-Forwarded-For is trusted"},
 	{"transcription-secret", T_SECRET, "", 0, 0, "SWITCHBOARD_TRANSCRIPTION_SECRET", 0, F(transcription_secret), "HMAC secret of transcription webhooks (environment only)"},
+	{"ai-receptionist-url", T_STR, "", 0, 0, "SWITCHBOARD_AI_RECEPTIONIST_URL", 0, F(ai_receptionist_url), "AI receptionist for numbers routed to ai: wss:// (Twilio <Connect><Stream>), https:// (<Redirect>) or sip: (<Dial><Sip>); empty: voicemail"},
 	{"sim-ring-ms", T_INT, "3000", 10, 600000, "SWITCHBOARD_SIM_RING_MS", 0, F(sim_ring_ms), "simulator: ringing time of a leg"},
 	{"sim-talk-ms", T_INT, "20000", 10, 3600000, "SWITCHBOARD_SIM_TALK_MS", 0, F(sim_talk_ms), "simulator: talk time of a connected leg"},
 	{"sms", T_STR, "sim", 0, 0, "SWITCHBOARD_SMS", CFG_FLAG_SERVE, F(sms), "SMS provider: sim (built-in simulator) or twilio (the Twilio settings above)"},
@@ -140,6 +141,10 @@ static enum err validate(const struct config *c, struct err_detail *d)
 		return err_set(d, ERR_INVALID, "email (SWITCHBOARD_EMAIL): '%s' is not outbox or smtp", c->email);
 	if (!strcmp(c->email, "smtp") && strncmp(c->smtp_url, "smtp://", 7) && strncmp(c->smtp_url, "smtps://", 8))
 		return err_set(d, ERR_INVALID, "smtp-url (SWITCHBOARD_SMTP_URL): must be smtp://host:port or smtps://host:port");
+	if (c->ai_receptionist_url[0] && strncmp(c->ai_receptionist_url, "wss://", 6) &&
+	    strncmp(c->ai_receptionist_url, "https://", 8) && strncmp(c->ai_receptionist_url, "http://", 7) &&
+	    strncmp(c->ai_receptionist_url, "sip:", 4))
+		return err_set(d, ERR_INVALID, "ai-receptionist-url (SWITCHBOARD_AI_RECEPTIONIST_URL): must start with wss://, https://, http:// or sip:");
 	if (c->db_url[0] && strncmp(c->db_url, "sqlite:", 7) != 0)
 		return err_set(d, ERR_INVALID, "db (SWITCHBOARD_DB): only sqlite:PATH is supported by this build");
 	return ERR_OK;

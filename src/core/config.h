@@ -44,6 +44,7 @@ struct config {
 	char *webhook_allow;       /* CIDR list of addresses allowed to post webhooks ("" = any) */
 	char *trusted_proxies;     /* CIDR list whose X-Forwarded-For is believed */
 	char *transcription_secret; /* secret: environment only */
+	char *ai_receptionist_url; /* where "ai" routing sends inbound calls: wss:// (media stream), https:// (TwiML redirect), sip: ("" = voicemail) */
 	int64_t sim_ring_ms;       /* simulator: how long a leg rings */
 	int64_t sim_talk_ms;       /* simulator: how long a connected leg lasts */
 	char *sms;                 /* sim | twilio (Twilio settings shared with telephony) */

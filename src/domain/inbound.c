@@ -15,6 +15,7 @@
  * applied without it and the call stays in triage. */
 #include "domain/inbound.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,12 +27,74 @@
 #include "domain/calls.h"
 #include "domain/sla_policy.h"
 #include "domain/spam.h"
+#include "store/blocked.h"
 #include "store/contacts.h"
+#include "store/group_commit.h"
 #include "store/numbers.h"
 #include "store/webhooks.h"
 
 #define SOURCE "telephony"
+#define GC_INDEX_MAX 64 /* search rows added per statement */
 #define ACTOR_LABEL "webhook:twilio"
+
+/* Vendor numbers (To, From) normalized and typed, remembered: libphonenumber's
+ * parse and line-type regexes were a fifth of a webhook's CPU, and the same
+ * numbers come back (a handful of tracking numbers, repeat callers). A small
+ * direct-mapped table shared by the request threads; numbers are facts of the
+ * numbering plan, so an entry never goes stale in a way that matters here. */
+#define PHONE_CACHE_SLOTS 4096
+#define PHONE_RAW_MAX 24
+
+struct phone_slot {
+	char raw[PHONE_RAW_MAX];     /* "" = empty slot */
+	char e164[PHONE_E164_SIZE];  /* "" = raw is not a valid number */
+	signed char line;            /* enum phone_line, or -1 not computed yet */
+};
+
+static struct phone_slot phone_cache[PHONE_CACHE_SLOTS];
+static pthread_mutex_t phone_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned phone_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h & (PHONE_CACHE_SLOTS - 1);
+}
+
+/* phone_normalize (default region), and the line type when line is not NULL. */
+static enum err number_info(const char *raw, char out[PHONE_E164_SIZE], enum phone_line *line)
+{
+	size_t n = strlen(raw);
+	struct phone_slot *slot = n < PHONE_RAW_MAX ? &phone_cache[phone_hash(raw)] : NULL;
+	struct phone_slot got = {.line = -1};
+	if (slot) {
+		pthread_mutex_lock(&phone_cache_lock);
+		if (!strcmp(slot->raw, raw))
+			got = *slot;
+		pthread_mutex_unlock(&phone_cache_lock);
+	}
+	bool hit = got.raw[0] != 0;
+	if (!hit) {
+		memcpy(got.raw, raw, n < PHONE_RAW_MAX ? n + 1 : 1);
+		if (phone_normalize(raw, PHONE_DEFAULT_REGION, got.e164, sizeof got.e164) != ERR_OK)
+			got.e164[0] = 0;
+	}
+	bool typed = !line || !got.e164[0] || got.line >= 0;
+	if (!typed)
+		got.line = (signed char)phone_line_type(got.e164);
+	if (slot && (!hit || !typed)) {
+		pthread_mutex_lock(&phone_cache_lock);
+		*slot = got;
+		pthread_mutex_unlock(&phone_cache_lock);
+	}
+	if (!got.e164[0])
+		return ERR_INVALID;
+	memcpy(out, got.e164, PHONE_E164_SIZE);
+	if (line)
+		*line = (enum phone_line)got.line;
+	return ERR_OK;
+}
 
 /* The webhook acts on calls like a dispatcher of the workspace would (no row scope). */
 static void system_principal(struct principal *p, const char *workspace_id)
@@ -97,12 +160,13 @@ static enum err new_call_payload(const struct call *c, const char *contact_name,
 	return jw_error(w);
 }
 
-/* Fills the new call from the event, the number and what we know of the caller. */
+/* Fills the new call from the event, the number and what we know of the
+ * caller (from: the normalized From). */
 static enum err new_call_prepare(struct db *db, const struct tel_event *ev, const struct tracking_number *n,
-				 struct arena *a, struct call *c, const char **contact_name)
+				 const char *from, enum phone_line line, struct arena *a, struct call *c,
+				 const char **contact_name)
 {
 	int64_t now = clock_now_ms();
-	char from[PHONE_E164_SIZE];
 	bool open = true;
 	int64_t prior = 0;
 	char *id = arena_alloc(a, ID_SIZE);
@@ -118,9 +182,7 @@ static enum err new_call_prepare(struct db *db, const struct tel_event *ev, cons
 	c->call_sid = ev->call_sid;
 	c->number_id = n->id;
 	c->to_e164 = n->e164;
-	/* Withheld numbers ("Anonymous", "+266696687") are kept as sent. */
-	c->from_e164 = phone_normalize(ev->from, PHONE_DEFAULT_REGION, from, sizeof from) == ERR_OK
-			       ? arena_strdup(a, from) : arena_strndup(a, ev->from, 32);
+	c->from_e164 = from;
 	c->source = "phone";
 	c->outcome_required = true;
 	c->queue_status = "triage";
@@ -133,7 +195,7 @@ static enum err new_call_prepare(struct db *db, const struct tel_event *ev, cons
 	c->prior_calls = prior;
 	c->first_time_caller = prior == 0;
 	c->agent_type = answer_for(n, c->after_hours) == ANSWER_AI ? "ai" : "human";
-	switch (phone_line_type(c->from_e164)) {
+	switch (line) {
 	case PHONE_LINE_MOBILE: c->line_type = "mobile"; break;
 	case PHONE_LINE_LANDLINE: c->line_type = "landline"; break;
 	case PHONE_LINE_VOIP: c->line_type = "voip"; break;
@@ -146,15 +208,90 @@ static enum err new_call_prepare(struct db *db, const struct tel_event *ev, cons
 	return rc == ERR_NOT_FOUND ? ERR_OK : rc;
 }
 
-/* An inbound call for a number no call has yet: create it (once). */
-static enum err inbound_call(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
-			     struct err_detail *d)
+/* The write of a new inbound call, applied by the group-commit writer
+ * (store/group_commit.h) in its own savepoint: the idempotency row, the call,
+ * the contact's last-seen time, the audit event and the new_call event; then,
+ * as the unit's second step in the same transaction, its search row. All or
+ * nothing. Everything it needs was prepared by the request thread. */
+struct new_call_unit {
+	const char *key;          /* webhook_deliveries key */
+	struct call *c;
+	const char *meta;         /* audit metadata */
+	const char *payload;      /* new_call event data */
+	const char *caller_name;  /* as the vendor sent it, for the spam model, or NULL */
+	bool replay;              /* out: the delivery was applied before */
+};
+
+/* A new call's write handed to the group-commit writer (lives in the request's arena). */
+struct inbound_wait {
+	struct gc_unit unit;
+	struct new_call_unit u;
+	enum err rc;              /* the unit's result, once done */
+	void (*wake)(void *arg);
+	void *wake_arg;
+};
+
+static void wait_done(struct gc_unit *unit, enum err rc)
 {
-	char to[PHONE_E164_SIZE];
+	struct inbound_wait *w = (struct inbound_wait *)unit;
+	w->rc = rc;
+	w->wake(w->wake_arg); /* last touch of w by the writer */
+}
+
+static enum err new_call_write(struct db *db, void *ctx)
+{
+	struct new_call_unit *u = ctx;
+	struct call *c = u->c;
+	bool fresh = false;
+	u->replay = false; /* a unit may run twice (group_commit.h) */
+	enum err rc = store_delivery_claim(db, SOURCE, u->key, c->workspace_id, c->created_at, &fresh);
+	if (rc != ERR_OK || !fresh) {
+		u->replay = rc == ERR_OK;
+		return rc;
+	}
+	struct actor actor = actor_system(c->workspace_id, SRC_WEBHOOK, ACTOR_LABEL);
+	if ((rc = store_call_insert_row(db, c)) != ERR_OK)
+		return rc;
+	if (c->contact_id && (rc = store_contact_seen(db, c->workspace_id, c->contact_id, c->started_at)) != ERR_OK)
+		return rc;
+	if ((rc = audit_record(db, &actor, "call.created", "call", c->id, NULL, u->meta)) != ERR_OK)
+		return rc;
+	if (u->caller_name && (rc = spam_caller_name_record(db, c, u->caller_name)) != ERR_OK)
+		return rc;
+	return events_emit(db, c->workspace_id, "new_call", c->id, u->payload);
+}
+
+/* Second step, after the batch's savepoints: the new calls' search rows, in one statement. */
+static enum err new_calls_index(struct db *db, void *const *ctxs, int n)
+{
+	const char *ids[GC_INDEX_MAX];
+	int k = 0;
+	enum err rc = ERR_OK;
+	for (int i = 0; i < n && rc == ERR_OK; i++) {
+		const struct new_call_unit *u = ctxs[i];
+		if (!u->replay)
+			ids[k++] = u->c->id;
+		if (k == GC_INDEX_MAX || (i == n - 1 && k)) {
+			rc = store_calls_search_add(db, ids, k);
+			k = 0;
+		}
+	}
+	return rc;
+}
+
+/* An inbound call for a CallSid no call has yet: create it (once), unless the
+ * number is suspended or the caller is blocked. A blocked caller is rejected
+ * and leaves no trace: no call, no event, no audit row (the blocked list is
+ * the record; a flood of blocked calls writes nothing). */
+static enum err inbound_call(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
+			     struct err_detail *d, void (*wake)(void *arg), void *wake_arg)
+{
+	char to[PHONE_E164_SIZE], from[PHONE_E164_SIZE];
 	struct tracking_number n;
 	if (!ev->to || !ev->from)
 		return err_field_add(d, ev->to ? "From" : "To", "is required for an inbound call");
-	enum err rc = phone_normalize(ev->to, PHONE_DEFAULT_REGION, to, sizeof to);
+	enum phone_line line = PHONE_LINE_UNKNOWN;
+	enum err rc = number_info(ev->to, to, NULL);
 	if (rc == ERR_OK)
 		rc = store_number_by_e164(db, to, a, &n);
 	if (rc == ERR_INVALID || rc == ERR_NOT_FOUND)
@@ -165,44 +302,72 @@ static enum err inbound_call(struct db *db, const struct tel_event *ev, struct a
 		answer_set(out, &n, false);
 		return ERR_OK;
 	}
-	struct call c;
+	/* Withheld numbers ("Anonymous", "+266696687") are kept as sent. */
+	const char *caller = number_info(ev->from, from, &line) == ERR_OK ? arena_strdup(a, from)
+									  : arena_strndup(a, ev->from, 32);
+	if (!caller)
+		return ERR_NOMEM;
+	bool blocked = false;
+	if ((rc = store_blocked_is(db, n.workspace_id, caller, &blocked)) != ERR_OK)
+		return rc;
+	if (blocked) {
+		answer_set(out, &n, false);
+		out->answer = ANSWER_REJECT;
+		out->blocked = true;
+		return ERR_OK;
+	}
+	struct inbound_wait *w = arena_alloc(a, sizeof *w);
+	struct call *c = arena_alloc(a, sizeof *c);
+	if (!w || !c)
+		return ERR_NOMEM;
+	memset(w, 0, sizeof *w);
 	const char *contact_name = NULL;
-	if ((rc = new_call_prepare(db, ev, &n, a, &c, &contact_name)) != ERR_OK)
+	if ((rc = new_call_prepare(db, ev, &n, caller, line, a, c, &contact_name)) != ERR_OK)
 		return rc;
-	spam_inbound_score(db, ev->caller_name, &c); /* spamScore, spamReason; flags likely spam */
-	answer_set(out, &n, c.after_hours);
-	bool fresh = false;
-	if ((rc = db_begin_write(db)) != ERR_OK)
-		return rc;
-	rc = store_delivery_claim(db, SOURCE, delivery_key(a, ev), n.workspace_id, c.created_at, &fresh);
-	if (rc != ERR_OK || !fresh) {
-		db_rollback(db);
-		out->replay = rc == ERR_OK;
+	spam_inbound_score(db, ev->caller_name, c); /* spamScore, spamReason; flags likely spam (reads only) */
+	answer_set(out, &n, c->after_hours);
+	struct jw payload;
+	if ((rc = new_call_payload(c, contact_name, &payload)) != ERR_OK) {
+		jw_cleanup(&payload);
 		return rc;
 	}
-	struct actor actor = actor_system(n.workspace_id, SRC_WEBHOOK, ACTOR_LABEL);
-	struct jw ev_json = {0};
-	char meta[160];
-	snprintf(meta, sizeof meta, "{\"callSid\":\"%.64s\",\"numberId\":\"%s\"}", ev->call_sid, n.id);
-	if ((rc = store_call_insert(db, &c)) != ERR_OK)
-		goto fail;
-	if (c.contact_id && (rc = store_contact_seen(db, n.workspace_id, c.contact_id, c.started_at)) != ERR_OK)
-		goto fail;
-	if ((rc = audit_record(db, &actor, "call.created", "call", c.id, NULL, meta)) != ERR_OK)
-		goto fail;
-	if ((rc = new_call_payload(&c, contact_name, &ev_json)) != ERR_OK)
-		goto fail;
-	if ((rc = events_emit(db, n.workspace_id, "new_call", c.id, jw_cstr(&ev_json))) != ERR_OK)
-		goto fail;
-	jw_cleanup(&ev_json);
-	out->call_id = c.id;
-	return db_commit(db);
-fail:
-	jw_cleanup(&ev_json);
-	db_rollback(db);
+	w->u = (struct new_call_unit){
+		.key = delivery_key(a, ev),
+		.c = c,
+		.meta = arena_printf(a, "{\"callSid\":\"%.64s\",\"numberId\":\"%s\"}", ev->call_sid, n.id),
+		.payload = arena_strdup(a, jw_cstr(&payload)),
+		.caller_name = ev->caller_name && ev->caller_name[0] ? arena_strdup(a, ev->caller_name) : NULL,
+	};
+	jw_cleanup(&payload);
+	if (!w->u.key || !w->u.meta || !w->u.payload || (ev->caller_name && ev->caller_name[0] && !w->u.caller_name))
+		return ERR_NOMEM;
+	if (wake) { /* handed over: the caller finishes with inbound_event_finish */
+		w->unit = (struct gc_unit){.fn = new_call_write, .after_all = new_calls_index, .ctx = &w->u, .done = wait_done};
+		w->wake = wake;
+		w->wake_arg = wake_arg;
+		out->pending = w;
+		gc_submit(db, &w->unit);
+		return ERR_OK;
+	}
+	w->rc = gc_run_unit(db, new_call_write, new_calls_index, &w->u);
+	out->pending = w;
+	return inbound_event_finish(out);
+}
+
+enum err inbound_event_finish(struct tel_result *out)
+{
+	struct inbound_wait *w = out->pending;
+	if (!w)
+		return ERR_OK;
+	out->pending = NULL;
+	enum err rc = w->rc;
 	if (rc == ERR_CONFLICT) /* the CallSid arrived twice at once: the other delivery made the call */
-		out->replay = true, rc = ERR_OK;
-	return rc;
+		w->u.replay = true, rc = ERR_OK;
+	if (rc != ERR_OK)
+		return rc;
+	out->replay = w->u.replay;
+	out->call_id = w->u.replay ? NULL : w->u.c->id;
+	return ERR_OK;
 }
 
 static const char *missed_or(const struct call *c)
@@ -384,8 +549,8 @@ static enum err leg_event(struct db *db, const struct tel_event *ev, struct aren
 	return db_commit(db);
 }
 
-enum err inbound_event(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
-		       struct err_detail *d)
+enum err inbound_event_async(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
+			     struct err_detail *d, void (*wake)(void *arg), void *wake_arg)
 {
 	memset(out, 0, sizeof *out);
 	if (!ev->call_sid || !*ev->call_sid || strlen(ev->call_sid) > 64)
@@ -426,8 +591,14 @@ enum err inbound_event(struct db *db, const struct tel_event *ev, struct arena *
 	if (!is(ev->direction, "inbound") && (rc = leg_event(db, ev, a, out)) != ERR_NOT_FOUND)
 		return rc;
 	if (ringing_in)
-		return inbound_call(db, ev, a, out, d);
+		return inbound_call(db, ev, a, out, d, wake, wake_arg);
 	return err_set(d, ERR_NOT_FOUND, "no call with CallSid %s", ev->call_sid);
+}
+
+enum err inbound_event(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
+		       struct err_detail *d)
+{
+	return inbound_event_async(db, ev, a, out, d, NULL, NULL);
 }
 
 enum err inbound_transcript(struct db *db, const struct transcript_in *in, struct arena *a, struct err_detail *d)

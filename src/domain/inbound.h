@@ -24,11 +24,13 @@ struct tel_event {
 	const char *caller_name; /* CallerName (CNAM), when the number has caller-name lookup */
 };
 
+struct inbound_wait;
+
 enum tel_kind { TEL_INBOUND, TEL_STATUS, TEL_RECORDING, TEL_LEG };
 
 /* How to answer an inbound call. */
 enum tel_answer {
-	ANSWER_REJECT,     /* suspended number: refuse the call */
+	ANSWER_REJECT,     /* suspended number or blocked caller: refuse the call */
 	ANSWER_FORWARD,    /* ring forward_to */
 	ANSWER_OVERFLOW,   /* ring forward_to, then voicemail when nobody answers */
 	ANSWER_VOICEMAIL,  /* greeting and a recording */
@@ -38,10 +40,12 @@ enum tel_answer {
 struct tel_result {
 	enum tel_kind kind;
 	bool replay;             /* the event was applied before: nothing changed now */
+	bool blocked;            /* the caller is on the workspace's blocked list: rejected, nothing written */
 	const char *call_id;     /* the call concerned (NULL for a rejected inbound call) */
 	enum tel_answer answer;  /* TEL_INBOUND */
 	const char *forward_to;  /* ANSWER_FORWARD / ANSWER_OVERFLOW */
 	bool record;             /* the number opted into call recording */
+	struct inbound_wait *pending; /* inbound_event_async: the write still to come */
 };
 
 /* Applies ev. ERR_INVALID (fields named as the vendor names them) for a
@@ -50,6 +54,16 @@ struct tel_result {
  * unknown CallSid. Strings in *out live in arena a. */
 enum err inbound_event(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
 		       struct err_detail *d);
+
+/* The same, without waiting for the write of a new inbound call: when that
+ * write was handed to the group-commit writer (store/group_commit.h),
+ * out->pending is set and the writer thread calls wake(wake_arg) once it is
+ * committed or failed; the caller then calls inbound_event_finish(out) (on
+ * any thread), whose result is the event's. Every other event is applied
+ * before this returns, with out->pending NULL. */
+enum err inbound_event_async(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
+			     struct err_detail *d, void (*wake)(void *arg), void *wake_arg);
+enum err inbound_event_finish(struct tel_result *out);
 
 /* A transcript from a speech-to-text service. */
 struct transcript_in {

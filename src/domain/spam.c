@@ -128,6 +128,11 @@ static enum err stored_call_features(struct db *db, const struct call *c, struct
 	return call_features(db, c, rc == ERR_OK ? name : NULL, a, out);
 }
 
+enum err spam_caller_name_record(struct db *db, const struct call *c, const char *caller_name)
+{
+	return store_spam_caller_name_put(db, c->workspace_id, c->id, caller_name, c->created_at);
+}
+
 void spam_inbound_score(struct db *db, const char *caller_name, struct call *c)
 {
 	struct spam_model m;
@@ -137,8 +142,6 @@ void spam_inbound_score(struct db *db, const char *caller_name, struct call *c)
 	enum err rc = a ? model_load(db, c->workspace_id, &m) : ERR_NOMEM;
 	if (rc == ERR_OK)
 		rc = call_features(db, c, caller_name, a, &f);
-	if (rc == ERR_OK && caller_name)
-		rc = store_spam_caller_name_put(db, c->workspace_id, c->id, caller_name, c->created_at);
 	arena_free(a);
 	if (rc != ERR_OK) {
 		log_warn("spam: call %s left unscored: %s", c->id, err_str(rc));

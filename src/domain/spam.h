@@ -26,9 +26,13 @@
 /* Scores a new inbound call before it is inserted (c->id, workspace, numbers,
  * line type, contact and after_hours set): sets spam_score, spam_reason when
  * confident, and flags it spam (out of triage) at SPAM_FLAG_SCORE or more.
- * caller_name: the carrier's CNAM or NULL; it is kept for later training.
+ * caller_name: the carrier's CNAM or NULL. Only reads (it runs on the
+ * request thread, before the call's write is handed to the group commit).
  * Never fails the call: a store error is logged and leaves it unscored. */
 void spam_inbound_score(struct db *db, const char *caller_name, struct call *c);
+/* Keeps the caller name the call arrived with, for later training: in the
+ * transaction that inserts the call (after it). */
+enum err spam_caller_name_record(struct db *db, const struct call *c, const char *caller_name);
 
 /* A call's features, score and per-feature weights under the current model. */
 struct spam_explain {

@@ -7,6 +7,7 @@
 #define SB_HTTP_REQ_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -40,6 +41,7 @@ struct req {
 	int64_t start_us;
 	const char *method;
 	const char *path;
+	const char *target;          /* the request target as sent (raw path and query), or NULL */
 	struct route_match match;
 	const char *params[ROUTE_MAX_PARAMS]; /* decoded path parameters, in pattern order */
 	struct buf body;
@@ -70,6 +72,11 @@ struct req {
 	int early_status;            /* error decided before the body was read */
 	uint64_t discarded;          /* bytes of a refused body read and dropped */
 	uint64_t bytes_out;
+	/* deferred reply (req_defer): for http/ only */
+	enum err (*finish)(struct req *r, void *ctx);
+	void *defer_ctx;
+	int defer_state;
+	pthread_mutex_t defer_lock;
 };
 
 /* Path parameter by name (decoded, arena-owned); NULL if the route has none. */
@@ -94,6 +101,16 @@ enum err reply_fd(struct req *r, const char *type, int fd, uint64_t size);
 /* Switches the connection to WebSocket (101) and hands it to the hub with sub
  * (copied); ERR_INVALID (400) when the request is not a WebSocket handshake. */
 enum err reply_upgrade(struct req *r, const struct ws_sub *sub);
+/* Deferred replies, for work another thread finishes (store/group_commit.h):
+ * the handler calls req_defer(r, finish, ctx) BEFORE it hands the work over,
+ * then returns ERR_OK without replying; the connection is parked (no thread
+ * waits on it). A handler that replies or fails after req_defer (the work was
+ * not handed over after all) is answered as usual.
+ * The other thread calls req_resume(r) once the work is done (once, and after
+ * that never touches r). The HTTP layer then calls finish(r) on the request's
+ * own thread, finish(r, ctx), which replies or fails exactly like a handler. */
+void req_defer(struct req *r, enum err (*finish)(struct req *r, void *ctx), void *ctx);
+void req_resume(struct req *r);
 /* Extra response header (name and value copied into the arena). */
 void req_add_header(struct req *r, const char *name, const char *value);
 /* Override the route's success status (e.g. 200 for an idempotent replay of a create). */

@@ -67,7 +67,8 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t n)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
 }
 
-static struct req *req_new(struct server *s, struct MHD_Connection *c, const char *url, const char *method)
+/* A request as soon as its request line is read (on_uri): what is known then. */
+static struct req *req_new(struct server *s, struct MHD_Connection *c, const char *target)
 {
 	struct arena *a = arena_new();
 	if (!a)
@@ -81,28 +82,42 @@ static struct req *req_new(struct server *s, struct MHD_Connection *c, const cha
 	r->cfg = s->cfg;
 	r->policy = &s->policy;
 	r->conn = c;
+	r->srv = s;
 	r->start_us = clock_mono_us();
-	r->method = arena_strdup(a, method);
-	r->path = arena_strdup(a, url);
+	r->target = target ? arena_strdup(a, target) : NULL;
 	buf_init(&r->body, (size_t)s->cfg->max_body);
 	r->upload_fd = -1;
-	const char *rid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+	client_ip(c, r->client_ip, sizeof r->client_ip);
+	return r;
+}
+
+/* The first access-handler call: method, decoded path, headers. */
+static bool req_begin(struct req *r, const char *url, const char *method)
+{
+	r->method = arena_strdup(r->arena, method);
+	r->path = arena_strdup(r->arena, url);
+	const char *rid = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Request-Id");
 	if (rid && valid_request_id(rid))
 		snprintf(r->id, sizeof r->id, "%s", rid);
 	else
 		id_new(r->id);
-	client_ip(c, r->client_ip, sizeof r->client_ip);
-	if (!r->method || !r->path) {
-		arena_free(a);
-		return NULL;
-	}
-	return r;
+	return r->method && r->path;
+}
+
+/* libmicrohttpd's URI log callback: the request target exactly as sent
+ * (signatures such as Twilio's cover the raw query). Its result becomes the
+ * request's context. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	return req_new(cls, c, uri);
 }
 
 static void req_free(struct req *r)
 {
 	if (!r)
 		return;
+	if (r->defer_state)
+		pthread_mutex_destroy(&r->defer_lock);
 	json_decref(r->json);
 	buf_cleanup(&r->body);
 	if (r->upload_fd >= 0)
@@ -241,25 +256,14 @@ static enum err parse_body(struct req *r)
 	return ERR_OK;
 }
 
-static void dispatch(struct req *r)
+/* After the handler (or a deferred reply's finish): the error or the status. */
+static void dispatch_end(struct req *r, enum err rc)
 {
 	const struct route *rt = r->match.route;
-	r->db = db_thread();
-	enum err rc = ERR_OK;
-	if (!r->db) {
-		rc = err_set(&r->err, ERR_STORE, "the database is unavailable");
-		goto out;
-	}
-	if ((rc = guard_check(r)) != ERR_OK)
-		goto out;
-	if ((rc = parse_body(r)) != ERR_OK)
-		goto out;
-	rc = rt->handler(r);
 	if (rc == ERR_OK && !r->replied) {
 		log_error("handler for %s %s replied nothing", rt->method, rt->pattern);
 		rc = ERR_INTERNAL;
 	}
-out:
 	if (r->db && db_in_transaction(r->db)) {
 		log_error("handler for %s %s left a transaction open", rt->method, rt->pattern);
 		db_rollback(r->db);
@@ -272,6 +276,66 @@ out:
 	}
 	if (!r->status)
 		r->status = (rt->flags & ROUTE_CREATED) ? 201 : (rt->flags & ROUTE_NO_CONTENT) ? 204 : 200;
+}
+
+static void dispatch(struct req *r)
+{
+	r->db = db_thread();
+	enum err rc = ERR_OK;
+	if (!r->db)
+		rc = err_set(&r->err, ERR_STORE, "the database is unavailable");
+	if (rc == ERR_OK)
+		rc = guard_check(r);
+	if (rc == ERR_OK)
+		rc = parse_body(r);
+	if (rc == ERR_OK)
+		rc = r->match.route->handler(r);
+	if (rc == ERR_OK && r->defer_state && !r->replied)
+		return; /* on_request parks the connection */
+	dispatch_end(r, rc);
+}
+
+/* Deferred replies: DEFERRED (handler returned), PARKED (connection
+ * suspended), DONE (req_resume called). defer_lock orders the park and the
+ * resume, which may race. */
+enum { DEFER_NONE, DEFER_PENDING, DEFER_PARKED, DEFER_DONE };
+
+void req_defer(struct req *r, enum err (*finish)(struct req *r, void *ctx), void *ctx)
+{
+	pthread_mutex_init(&r->defer_lock, NULL);
+	r->finish = finish;
+	r->defer_ctx = ctx;
+	r->defer_state = DEFER_PENDING;
+}
+
+void req_resume(struct req *r)
+{
+	pthread_mutex_lock(&r->defer_lock);
+	if (r->defer_state == DEFER_PARKED)
+		MHD_resume_connection(r->conn);
+	r->defer_state = DEFER_DONE;
+	pthread_mutex_unlock(&r->defer_lock);
+}
+
+/* True when the connection was parked; false when the work is already done. */
+static bool park(struct MHD_Connection *c, struct req *r)
+{
+	pthread_mutex_lock(&r->defer_lock);
+	bool parked = r->defer_state != DEFER_DONE;
+	if (parked) {
+		MHD_suspend_connection(c);
+		r->defer_state = DEFER_PARKED;
+	}
+	pthread_mutex_unlock(&r->defer_lock);
+	return parked;
+}
+
+/* The deferred work is done: the handler's finish replies. */
+static void finish_deferred(struct req *r)
+{
+	pthread_mutex_lock(&r->defer_lock); /* req_resume has let go of r */
+	pthread_mutex_unlock(&r->defer_lock);
+	dispatch_end(r, r->finish(r, r->defer_ctx));
 }
 
 static void log_access(struct req *r, int toe);
@@ -357,19 +421,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)version;
 	struct server *s = cls;
 	struct req *r = *ctx;
-	if (!r) {
-		r = req_new(s, c, url, method);
-		if (!r)
+	if (!r || !r->method) {
+		if (!r && !(r = *ctx = req_new(s, c, NULL)))
 			return MHD_NO;
-		*ctx = r;
+		if (!req_begin(r, url, method))
+			return MHD_NO; /* on_completed frees r */
 		r->mhd_ctx = ctx;
-		r->srv = s;
 		atomic_fetch_add(&s->inflight, 1);
 		intake(s, r);
 		return MHD_YES;
 	}
 	if (r->replied)
 		return MHD_YES; /* already answered (an early error); discard the rest */
+	if (r->defer_state) { /* resumed: the deferred work is done */
+		finish_deferred(r);
+		r->replied = true;
+		return respond(c, r);
+	}
 	if (*upload_size) {
 		if (!r->early_status && r->match.route && (r->match.route->flags & ROUTE_UPLOAD))
 			r->early_status = spool(r, upload, *upload_size);
@@ -388,6 +456,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		reply_none(r);
 	} else {
 		dispatch(r);
+		if (r->defer_state && !r->replied) {
+			if (park(c, r))
+				return MHD_YES; /* answered when req_resume wakes the connection */
+			finish_deferred(r);
+		}
 	}
 	r->replied = true;
 	return respond(c, r);
@@ -428,11 +501,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx, enum M
 	struct req *r = *ctx;
 	if (!r)
 		return;
-	log_access(r, toe);
+	bool begun = r->method != NULL; /* else: gone before its headers were read */
+	if (begun)
+		log_access(r, toe);
 	log_context_set(NULL);
 	req_free(r);
 	*ctx = NULL;
-	atomic_fetch_sub(&s->inflight, 1);
+	if (begun)
+		atomic_fetch_sub(&s->inflight, 1);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -469,7 +545,7 @@ enum err http_server_open(const struct config *cfg, const struct route *routes, 
 	struct sockaddr_in6 sin6 = {0};
 	struct sockaddr *sa;
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO |
-			 MHD_ALLOW_UPGRADE;
+			 MHD_ALLOW_UPGRADE | MHD_ALLOW_SUSPEND_RESUME;
 	if (strchr(cfg->bind, ':')) {
 		sin6.sin6_family = AF_INET6;
 		sin6.sin6_port = htons((uint16_t)cfg->port);
@@ -492,6 +568,7 @@ enum err http_server_open(const struct config *cfg, const struct route *routes, 
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				     MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 				     MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 				     MHD_OPTION_END);
 	if (!s->daemon) {

@@ -626,6 +626,12 @@ static void bind_tri(struct db_stmt *st, int i, int v)
 
 enum err store_call_insert(struct db *db, const struct call *c)
 {
+	enum err rc = store_call_insert_row(db, c);
+	return rc != ERR_OK ? rc : store_call_search_refresh(db, c->id);
+}
+
+enum err store_call_insert_row(struct db *db, const struct call *c)
+{
 	static const char sql[] =
 		"INSERT INTO calls (id, workspace_id, started_at, answered_at, ended_at, duration_sec, direction,"
 		" from_e164, to_e164, status, call_sid, number_id, contact_id, job_id, agent_type, agent_user_id,"
@@ -689,7 +695,7 @@ enum err store_call_insert(struct db *db, const struct call *c)
 		return rc;
 	if (c->ntags && (rc = store_call_tags_set(db, c->workspace_id, c->id, c->tags, c->ntags)) != ERR_OK)
 		return rc;
-	return store_call_search_refresh(db, c->id);
+	return ERR_OK;
 }
 
 enum err store_call_update(struct db *db, const struct call *c)

@@ -105,6 +105,8 @@ enum err store_call_get(struct db *db, const char *workspace_id, const char *cal
 
 /* Inserts a call (c->id, workspace, times set by the caller) with its tags, and indexes it for search. */
 enum err store_call_insert(struct db *db, const struct call *c);
+/* The same without the search row: the caller adds it (store_call_search_add). */
+enum err store_call_insert_row(struct db *db, const struct call *c);
 /* Writes the mutable fields of c (disposition, outcome, value, intent, notes, assignee, priority,
  * queue/outcome flags, spam, contact, job, escalation, consent, updated_at). */
 enum err store_call_update(struct db *db, const struct call *c);

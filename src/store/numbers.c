@@ -1,62 +1,12 @@
-/* SQL for tracking numbers.
- *
- * Storage note: tracking_numbers has no forward_to column yet (migration
- * 0002). Until one is added, the hours column holds a small JSON envelope
- * {"hours": <hours value>, "forwardTo": "<e164>"}; pack/unpack below are the
- * only code that knows, so moving forwardTo to its own column later touches
- * this file alone. A plain (non-envelope) hours text is read as the hours value. */
+/* SQL for tracking numbers. hours holds the hours JSON as given; forward_to
+ * (migration 0009) the forwarding E.164. */
 #include "store/numbers.h"
 
-#include <jansson.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define NUM_COLS \
 	"id, workspace_id, e164, label, status, routing_mode, after_hours, hours, recording_opt_in, created_at," \
-	" updated_at"
-
-/* The hours column text for n; caller frees (NULL when there is nothing to store, or on error). */
-static char *pack(const struct tracking_number *n, enum err *rc)
-{
-	*rc = ERR_OK;
-	if (!n->hours && !n->forward_to)
-		return NULL;
-	json_t *o = json_object(), *h = NULL;
-	if (n->hours && !(h = json_loads(n->hours, JSON_DECODE_ANY, NULL))) {
-		json_decref(o);
-		*rc = ERR_INVALID;
-		return NULL;
-	}
-	json_object_set_new(o, "hours", h ? h : json_null());
-	json_object_set_new(o, "forwardTo", n->forward_to ? json_string(n->forward_to) : json_null());
-	char *s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (!s)
-		*rc = ERR_NOMEM;
-	return s;
-}
-
-static void unpack(const char *text, struct arena *a, struct tracking_number *n)
-{
-	n->hours = n->forward_to = NULL;
-	if (!text)
-		return;
-	json_t *o = json_loads(text, JSON_DECODE_ANY, NULL);
-	json_t *h = json_object_get(o, "hours"), *f = json_object_get(o, "forwardTo");
-	if (!json_is_object(o) || json_object_size(o) != 2 || !h || !f) {
-		n->hours = arena_strdup(a, text); /* written by something else: the hours value itself */
-		json_decref(o);
-		return;
-	}
-	if (!json_is_null(h)) {
-		char *s = json_dumps(h, JSON_COMPACT | JSON_ENCODE_ANY);
-		n->hours = arena_strdup(a, s);
-		free(s);
-	}
-	if (json_is_string(f))
-		n->forward_to = arena_strdup(a, json_string_value(f));
-	json_decref(o);
-}
+	" updated_at, forward_to"
 
 static enum err row_read(struct db_stmt *st, struct arena *a, struct tracking_number *n)
 {
@@ -68,11 +18,13 @@ static enum err row_read(struct db_stmt *st, struct arena *a, struct tracking_nu
 	n->status = db_col_dup(st, 4, a);
 	n->routing_mode = db_col_dup(st, 5, a);
 	n->after_hours = db_col_dup(st, 6, a);
-	unpack(db_col_text(st, 7), a, n);
+	n->hours = db_col_dup(st, 7, a);
+	n->forward_to = db_col_dup(st, 11, a);
 	n->recording_opt_in = db_col_int(st, 8) != 0;
 	n->created_at = db_col_int(st, 9);
 	n->updated_at = db_col_int(st, 10);
-	if (!n->id || !n->workspace_id || !n->e164 || !n->status || !n->routing_mode || !n->after_hours)
+	if (!n->id || !n->workspace_id || !n->e164 || !n->status || !n->routing_mode || !n->after_hours ||
+	    (!n->hours && !db_col_null(st, 7)) || (!n->forward_to && !db_col_null(st, 11)))
 		return ERR_NOMEM;
 	return ERR_OK;
 }
@@ -91,13 +43,10 @@ static enum err read_one(struct db_stmt *st, struct arena *a, struct tracking_nu
 enum err store_number_insert(struct db *db, const struct tracking_number *n)
 {
 	static const char sql[] =
-		"INSERT INTO tracking_numbers (" NUM_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-	enum err rc;
-	char *hours = pack(n, &rc);
-	if (rc != ERR_OK)
-		return rc;
+		"INSERT INTO tracking_numbers (" NUM_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct db_stmt *st;
-	if ((rc = db_prepare(db, sql, &st)) == ERR_OK) {
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc == ERR_OK) {
 		db_bind_text(st, 1, n->id);
 		db_bind_text(st, 2, n->workspace_id);
 		db_bind_text(st, 3, n->e164);
@@ -105,13 +54,13 @@ enum err store_number_insert(struct db *db, const struct tracking_number *n)
 		db_bind_text(st, 5, n->status);
 		db_bind_text(st, 6, n->routing_mode);
 		db_bind_text(st, 7, n->after_hours);
-		db_bind_text(st, 8, hours);
+		db_bind_text(st, 8, n->hours);
 		db_bind_bool(st, 9, n->recording_opt_in);
 		db_bind_int(st, 10, n->created_at);
 		db_bind_int(st, 11, n->updated_at);
+		db_bind_text(st, 12, n->forward_to);
 		rc = db_run(st);
 	}
-	free(hours);
 	return rc;
 }
 
@@ -178,25 +127,22 @@ enum err store_number_update(struct db *db, const struct tracking_number *n)
 {
 	static const char sql[] =
 		"UPDATE tracking_numbers SET label = ?, status = ?, routing_mode = ?, after_hours = ?, hours = ?,"
-		" recording_opt_in = ?, updated_at = ? WHERE workspace_id = ? AND id = ?";
-	enum err rc;
-	char *hours = pack(n, &rc);
-	if (rc != ERR_OK)
-		return rc;
+		" recording_opt_in = ?, updated_at = ?, forward_to = ? WHERE workspace_id = ? AND id = ?";
 	struct db_stmt *st;
-	if ((rc = db_prepare(db, sql, &st)) == ERR_OK) {
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc == ERR_OK) {
 		db_bind_text(st, 1, n->label);
 		db_bind_text(st, 2, n->status);
 		db_bind_text(st, 3, n->routing_mode);
 		db_bind_text(st, 4, n->after_hours);
-		db_bind_text(st, 5, hours);
+		db_bind_text(st, 5, n->hours);
 		db_bind_bool(st, 6, n->recording_opt_in);
 		db_bind_int(st, 7, n->updated_at);
-		db_bind_text(st, 8, n->workspace_id);
-		db_bind_text(st, 9, n->id);
+		db_bind_text(st, 8, n->forward_to);
+		db_bind_text(st, 9, n->workspace_id);
+		db_bind_text(st, 10, n->id);
 		rc = db_run(st);
 	}
-	free(hours);
 	if (rc == ERR_OK && db_changes(db) == 0)
 		rc = ERR_NOT_FOUND;
 	return rc;

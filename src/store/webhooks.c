@@ -1,6 +1,9 @@
 /* SQL behind vendor webhooks (see webhooks.h). */
 #include "store/webhooks.h"
 
+#include "core/buf.h"
+#include "store/calls.h"
+
 #include <string.h>
 
 enum err store_delivery_claim(struct db *db, const char *source, const char *key, const char *workspace_id,
@@ -141,4 +144,27 @@ enum err store_call_leg_update(struct db *db, const char *call_sid, const char *
 	db_bind_int(st, 4, now);
 	db_bind_text(st, 5, call_sid);
 	return two_texts(st, a, call_id, workspace_id);
+}
+
+enum err store_calls_search_add(struct db *db, const char *const *call_ids, int n)
+{
+	static const char sql[] = CALL_SEARCH_ROW_INSERT " WHERE c.id IN (SELECT value FROM json_each(?))";
+	if (n <= 0)
+		return ERR_OK;
+	struct buf ids;
+	buf_init(&ids, (size_t)n * 48 + 16);
+	buf_puts(&ids, "[");
+	for (int i = 0; i < n; i++) {
+		buf_puts(&ids, i ? ",\"" : "\"");
+		buf_puts(&ids, call_ids[i]); /* UUIDs: nothing to escape */
+		buf_puts(&ids, "\"");
+	}
+	enum err rc = buf_puts(&ids, "]");
+	struct db_stmt *st;
+	if (rc == ERR_OK && (rc = db_prepare(db, sql, &st)) == ERR_OK) {
+		db_bind_textn(st, 1, ids.data, (int64_t)ids.len);
+		rc = db_run(st);
+	}
+	buf_cleanup(&ids);
+	return rc;
 }

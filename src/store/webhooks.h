@@ -29,6 +29,10 @@ enum err store_call_by_sid(struct db *db, const char *call_sid, struct arena *a,
 			   const char **call_id);
 /* The workspace of a call by id (any workspace); ERR_NOT_FOUND when absent. */
 enum err store_call_workspace(struct db *db, const char *call_id, struct arena *a, const char **workspace_id);
+/* Adds the search rows of n calls that have none yet (new calls, inserted
+ * with store_call_insert_row), in one statement: the rows
+ * store_call_search_refresh would build. call_ids are call ids (UUIDs). */
+enum err store_calls_search_add(struct db *db, const char *const *call_ids, int n);
 /* The vendor's recording id and length (seconds, I64_NULL unknown) of a call. */
 enum err store_call_recording_set(struct db *db, const char *call_id, const char *recording_sid, int64_t duration_sec);
 
