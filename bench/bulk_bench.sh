@@ -9,7 +9,8 @@
 # and the server's peak RSS. Each call goes
 # through the calls edit cycle: row update, tags, audit event, call_updated
 # event, in chunked transactions of SWITCHBOARD_BULK_CHUNK (500).
-#   bench/bulk_bench.sh      knobs: SWITCHBOARD_BIN, BULK_CALLS, BULK_RUNS, BENCH_PORT
+#   bench/bulk_bench.sh      knobs: SWITCHBOARD_BIN, BULK_CALLS, BULK_RUNS, BENCH_PORT,
+#                            BENCH_PERF=file (perf record --call-graph dwarf of the server over the runs)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${SWITCHBOARD_BIN:-$ROOT/build/release/switchboard}
@@ -27,6 +28,7 @@ echo "== seeding $N calls"
 SWITCHBOARD_DATA=$WORK SWITCHBOARD_LOG_LEVEL=warn "$BIN" seed --calls "$N" --workspace demo --seed 1 >/dev/null
 TOKEN=$(SWITCHBOARD_DATA=$WORK SWITCHBOARD_LOG_LEVEL=warn "$BIN" token create --workspace demo --role dispatcher)
 bb_start "$WORK" ${BULK_ENV:-}
+bb_perf_start
 for r in $(seq 1 "$RUNS"); do
 	c0=$(awk '{print $14 + $15}' "/proc/$SPID/stat")
 	t0=$(bb_now)

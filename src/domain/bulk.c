@@ -173,9 +173,10 @@ static enum err edit(struct arena *a, const struct bulk_op *op, const struct cal
 
 /* Applies op to one call through the edit cycle (a savepoint inside the chunk). */
 static enum err apply_one(struct db *db, const struct principal *p, const struct bulk_job *j, const struct bulk_op *op,
-			  const char *call_id, struct arena *a, struct err_detail *d)
+			  const char *call_id, struct audit_batch *batch, struct arena *a, struct err_detail *d)
 {
 	struct actor actor = actor_of(p, SRC_BULK);
+	actor.batch = batch; /* the chunk's audit rows and events: written together before it commits */
 	if (op->kind == BULK_FOLLOWUP) {
 		struct followup_new in = {.call_id = call_id, .type = op->fu_type, .priority = op->fu_priority,
 					  .note = op->fu_note, .assigned_to = op->fu_assigned_to, .due_at = op->fu_due_at,
@@ -188,7 +189,7 @@ static enum err apply_one(struct db *db, const struct principal *p, const struct
 		return spam_mark(db, p, SRC_BULK, call_id, op->spam_reason, false, a, &blocked, d);
 	}
 	struct call before, after;
-	enum err rc = calls_edit_begin(db, p, call_id, a, &before, d);
+	enum err rc = calls_edit_begin_row(db, p, call_id, a, &before, d);
 	if (rc != ERR_OK)
 		return rc;
 	if ((rc = edit(a, op, &before, &after, d)) != ERR_OK) {
@@ -235,10 +236,11 @@ enum err bulk_job_step(struct db *db, struct bulk_job *j, const struct bulk_op *
 	const char **ids = a ? arena_alloc(a, sizeof *ids * (size_t)chunk) : NULL;
 	int64_t *seqs = a ? arena_alloc(a, sizeof *seqs * (size_t)chunk) : NULL;
 	struct principal p;
+	struct audit_batch *batch = NULL;
 	int n = 0;
 	int64_t nerr = 0;
 	*finished = false;
-	if (!ids || !seqs) {
+	if (!ids || !seqs || audit_batch_new(&batch) != ERR_OK) {
 		arena_free(a);
 		return ERR_NOMEM;
 	}
@@ -259,7 +261,8 @@ enum err bulk_job_step(struct db *db, struct bulk_job *j, const struct bulk_op *
 	for (int i = 0; i < n; i++) {
 		struct err_detail e = {0};
 		int depth = db_tx_depth(db);
-		enum err irc = apply_one(db, &p, j, op, ids[i], a, &e);
+		struct audit_batch_mark mark = audit_batch_mark(batch);
+		enum err irc = apply_one(db, &p, j, op, ids[i], batch, a, &e);
 		if (db_tx_depth(db) != depth) {
 			/* A unit of work closed more than its own level: the chunk is gone; run it again. */
 			rc = err_set(d, ERR_INTERNAL, "call %s left the chunk's transaction", ids[i]);
@@ -267,6 +270,7 @@ enum err bulk_job_step(struct db *db, struct bulk_job *j, const struct bulk_op *
 		}
 		if (irc == ERR_OK)
 			continue;
+		audit_batch_truncate(batch, mark); /* the call's savepoint was rolled back: so is what it held */
 		irc = classify(db, &p, ids[i], a, irc, &e);
 		if (!item_failed_for_good(irc)) {
 			rc = err_set(d, irc, "call %s: %s", ids[i], e.detail[0] ? e.detail : err_str(irc));
@@ -278,6 +282,8 @@ enum err bulk_job_step(struct db *db, struct bulk_job *j, const struct bulk_op *
 			goto fail;
 		nerr++;
 	}
+	if ((rc = audit_batch_flush(db, batch)) != ERR_OK)
+		goto fail;
 	now = clock_now_ms();
 	if ((rc = store_bulk_progress(db, j->id, seqs[n - 1] + 1, n, nerr, now + lease_ms, now)) != ERR_OK)
 		goto fail;
@@ -290,6 +296,7 @@ enum err bulk_job_step(struct db *db, struct bulk_job *j, const struct bulk_op *
 fail:
 	db_rollback(db);
 out:
+	audit_batch_free(batch);
 	arena_free(a);
 	return rc;
 }

@@ -35,8 +35,8 @@ enum err calls_list(struct db *db, const struct principal *p, struct call_query 
 	return store_calls_list(db, q, a, out);
 }
 
-enum err calls_edit_begin(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
-			  struct call *before, struct err_detail *d)
+static enum err edit_begin(struct db *db, const struct principal *p, const char *call_id, bool row_only,
+			   struct arena *a, struct call *before, struct err_detail *d)
 {
 	if (!authz_role_may(p->role, ACT_EDIT))
 		return err_set(d, ERR_FORBIDDEN, "the %s role may not change calls", role_name(p->role));
@@ -44,7 +44,8 @@ enum err calls_edit_begin(struct db *db, const struct principal *p, const char *
 	if (rc != ERR_OK)
 		return rc;
 	bool own = false;
-	rc = store_call_get(db, p->workspace_id, call_id, p->user_id, a, before, &own);
+	rc = row_only ? store_call_get_for_edit(db, p->workspace_id, call_id, p->user_id, a, before, &own)
+		      : store_call_get(db, p->workspace_id, call_id, p->user_id, a, before, &own);
 	if (rc == ERR_OK && tech_scoped(p, ACT_EDIT) && !own)
 		rc = ERR_NOT_FOUND;
 	if (rc != ERR_OK) {
@@ -53,6 +54,18 @@ enum err calls_edit_begin(struct db *db, const struct principal *p, const char *
 			err_set(d, rc, "no call %s", call_id);
 	}
 	return rc;
+}
+
+enum err calls_edit_begin(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
+			  struct call *before, struct err_detail *d)
+{
+	return edit_begin(db, p, call_id, false, a, before, d);
+}
+
+enum err calls_edit_begin_row(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
+			      struct call *before, struct err_detail *d)
+{
+	return edit_begin(db, p, call_id, true, a, before, d);
 }
 
 void calls_edit_abort(struct db *db)
@@ -263,7 +276,7 @@ static enum err commit_changes(struct db *db, const struct actor *actor, const c
 	jw_obj_end(&ev);
 	rc = jw_error(&ev);
 	if (rc == ERR_OK)
-		rc = events_emit(db, after->workspace_id, "call_updated", after->id, jw_cstr(&ev));
+		rc = events_emit_by(db, actor, after->workspace_id, "call_updated", after->id, jw_cstr(&ev));
 	jw_cleanup(&ev);
 	if (rc != ERR_OK)
 		goto fail;

@@ -41,6 +41,11 @@ enum err calls_list_valid_until(struct db *db, const struct call_query *q, int64
  * with the transaction closed). */
 enum err calls_edit_begin(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
 			  struct call *before, struct err_detail *d);
+/* As calls_edit_begin, reading only what calls_edit_commit needs (store_call_get_for_edit:
+ * the row, tags and open follow-ups; no contact, job or transcript), for a caller that does
+ * not show the call afterwards (bulk jobs). */
+enum err calls_edit_begin_row(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
+			      struct call *before, struct err_detail *d);
 /* Validates and saves after (see above), then commits. metadata: JSON text or NULL.
  * *changed (may be NULL) tells whether anything was written. */
 enum err calls_edit_commit(struct db *db, const struct actor *actor, const char *action, const struct call *before,

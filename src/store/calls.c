@@ -616,6 +616,72 @@ enum err store_call_get(struct db *db, const char *workspace_id, const char *cal
 }
 
 
+enum err store_call_get_for_edit(struct db *db, const char *workspace_id, const char *call_id, const char *user_id,
+				 struct arena *a, struct call *out, bool *on_own_job)
+{
+	/* CALL_COLS without the joins: the contact's and job's columns are NULL (row_read leaves
+	 * contact and job NULL), one index probe for the tags, one for the own-job check. */
+	static const char sql[] =
+		"SELECT c.id, c.workspace_id, c.started_at, c.answered_at, c.ended_at, c.duration_sec, c.direction,"
+		" c.from_e164, c.to_e164, c.status, c.call_sid, c.number_id, c.contact_id, c.job_id, c.agent_type,"
+		" c.agent_user_id, c.assigned_to, c.intent, c.disposition, c.queue_status, c.priority, c.outcome_at,"
+		" c.outcome_required, c.value_est_cents, c.emergency_score, c.spam_score, c.spam_reason, c.spam,"
+		" c.recording_url, c.transcript_url, c.has_transcript, c.escalation_status, c.source, c.lead_source,"
+		" c.notes, c.after_hours, c.first_time_caller, c.prior_calls, c.carrier, c.line_type,"
+		" c.consent_recording, c.consent_sms, c.consent_updated_at, c.created_at, c.updated_at,"
+		" (SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM call_tags WHERE call_id = c.id ORDER BY tag) t),"
+		" NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+		" EXISTS (SELECT 1 FROM job_assignments ja WHERE ja.job_id = c.job_id AND ja.user_id = ?)"
+		" FROM calls c WHERE c.workspace_id = ? AND c.id = ?";
+	static const char sql_open[] =
+		"SELECT id, workspace_id, call_id, contact_id, type, status, priority, note, assigned_to,"
+		" due_at, completed_at, created_at, updated_at FROM followups WHERE call_id = ? AND status = 'open'"
+		" ORDER BY due_at, id";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, user_id ? user_id : "");
+	db_bind_text(st, 2, workspace_id);
+	db_bind_text(st, 3, call_id);
+	bool row;
+	rc = db_step(st, &row);
+	if (rc == ERR_OK && !row)
+		rc = ERR_NOT_FOUND;
+	if (rc == ERR_OK) {
+		rc = row_read(st, a, out);
+		if (on_own_job)
+			*on_own_job = db_col_int(st, NCOLS) != 0;
+	}
+	db_done(st);
+	if (rc != ERR_OK)
+		return rc;
+	if ((rc = db_prepare(db, sql_open, &st)) != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, call_id);
+	struct followup *v = NULL;
+	int cap = 0;
+	while ((rc = db_step(st, &row)) == ERR_OK && row) {
+		if (out->nfollowups == cap) {
+			int ncap = cap ? cap * 2 : 4;
+			struct followup *grown = arena_alloc(a, sizeof *grown * (size_t)ncap);
+			if (!grown) {
+				rc = ERR_NOMEM;
+				break;
+			}
+			if (out->nfollowups)
+				memcpy(grown, v, sizeof *v * (size_t)out->nfollowups);
+			v = grown;
+			cap = ncap;
+		}
+		followup_read(st, a, &v[out->nfollowups++]);
+	}
+	out->followups = v;
+	db_done(st);
+	return rc;
+}
+
+
 static void bind_tri(struct db_stmt *st, int i, int v)
 {
 	if (v < 0)
