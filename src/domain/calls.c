@@ -35,17 +35,25 @@ enum err calls_list(struct db *db, const struct principal *p, struct call_query 
 	return store_calls_list(db, q, a, out);
 }
 
-static enum err edit_begin(struct db *db, const struct principal *p, const char *call_id, bool row_only,
-			   struct arena *a, struct call *before, struct err_detail *d)
+/* How edit_begin gets the call: read in full, read for the edit, or already read (pre). */
+enum edit_read { READ_FULL, READ_ROW, READ_DONE };
+
+static enum err edit_begin(struct db *db, const struct principal *p, const char *call_id, enum edit_read how,
+			   const struct call *pre, bool pre_own, struct arena *a, struct call *before,
+			   struct err_detail *d)
 {
 	if (!authz_role_may(p->role, ACT_EDIT))
 		return err_set(d, ERR_FORBIDDEN, "the %s role may not change calls", role_name(p->role));
 	enum err rc = db_begin_write(db);
 	if (rc != ERR_OK)
 		return rc;
-	bool own = false;
-	rc = row_only ? store_call_get_for_edit(db, p->workspace_id, call_id, p->user_id, a, before, &own)
-		      : store_call_get(db, p->workspace_id, call_id, p->user_id, a, before, &own);
+	bool own = pre_own;
+	if (how == READ_DONE)
+		*before = *pre;
+	else if (how == READ_ROW)
+		rc = store_call_get_for_edit(db, p->workspace_id, call_id, p->user_id, a, before, &own);
+	else
+		rc = store_call_get(db, p->workspace_id, call_id, p->user_id, a, before, &own);
 	if (rc == ERR_OK && tech_scoped(p, ACT_EDIT) && !own)
 		rc = ERR_NOT_FOUND;
 	if (rc != ERR_OK) {
@@ -59,13 +67,19 @@ static enum err edit_begin(struct db *db, const struct principal *p, const char 
 enum err calls_edit_begin(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
 			  struct call *before, struct err_detail *d)
 {
-	return edit_begin(db, p, call_id, false, a, before, d);
+	return edit_begin(db, p, call_id, READ_FULL, NULL, false, a, before, d);
 }
 
 enum err calls_edit_begin_row(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
 			      struct call *before, struct err_detail *d)
 {
-	return edit_begin(db, p, call_id, true, a, before, d);
+	return edit_begin(db, p, call_id, READ_ROW, NULL, false, a, before, d);
+}
+
+enum err calls_edit_begin_read(struct db *db, const struct principal *p, const struct call *read, bool on_own_job,
+			       struct call *before, struct err_detail *d)
+{
+	return edit_begin(db, p, read->id, READ_DONE, read, on_own_job, NULL, before, d);
 }
 
 void calls_edit_abort(struct db *db)

@@ -46,6 +46,11 @@ enum err calls_edit_begin(struct db *db, const struct principal *p, const char *
  * not show the call afterwards (bulk jobs). */
 enum err calls_edit_begin_row(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
 			      struct call *before, struct err_detail *d);
+/* As calls_edit_begin_row with the call already read for the edit in this same write
+ * transaction (store_calls_get_for_edit_many: a bulk chunk reads its calls at once); the
+ * role and row checks are the same. */
+enum err calls_edit_begin_read(struct db *db, const struct principal *p, const struct call *read, bool on_own_job,
+			       struct call *before, struct err_detail *d);
 /* Validates and saves after (see above), then commits. metadata: JSON text or NULL.
  * *changed (may be NULL) tells whether anything was written. */
 enum err calls_edit_commit(struct db *db, const struct actor *actor, const char *action, const struct call *before,
