@@ -112,12 +112,17 @@ static bool contains(const char **list, int n, const char *s)
 	return false;
 }
 
-void diff_strs(struct diff *d, const char *field, const char **from, int nfrom, const char **to, int nto)
+bool strs_same_set(const char **from, int nfrom, const char **to, int nto)
 {
 	bool same = nfrom == nto;
 	for (int i = 0; same && i < nfrom; i++)
 		same = contains(to, nto, from[i]);
-	if (same)
+	return same;
+}
+
+void diff_strs(struct diff *d, const char *field, const char **from, int nfrom, const char **to, int nto)
+{
+	if (strs_same_set(from, nfrom, to, nto))
 		return;
 	jw_key(&d->w, field);
 	jw_obj_begin(&d->w);

@@ -39,7 +39,8 @@ void diff_str(struct diff *d, const char *field, const char *from, const char *t
 void diff_int(struct diff *d, const char *field, int64_t from, int64_t to);
 void diff_bool(struct diff *d, const char *field, bool from, bool to);
 void diff_time(struct diff *d, const char *field, int64_t from, int64_t to);
-/* Tag lists compare as sets. */
+/* Tag lists compare as sets (strs_same_set: the comparison alone). */
+bool strs_same_set(const char **from, int nfrom, const char **to, int nto);
 void diff_strs(struct diff *d, const char *field, const char **from, int nfrom, const char **to, int nto);
 /* The diff as JSON text (borrowed until diff_cleanup); NULL when nothing changed or on error. */
 const char *diff_json(struct diff *d);

@@ -261,11 +261,7 @@ static enum err commit_changes(struct db *db, const struct actor *actor, const c
 		return db_commit(db);
 	}
 	after->updated_at = now;
-	struct diff tags;
-	diff_init(&tags);
-	diff_strs(&tags, "tags", before->tags, before->ntags, after->tags, after->ntags);
-	bool tags_changed = tags.count > 0;
-	diff_cleanup(&tags);
+	bool tags_changed = !strs_same_set(before->tags, before->ntags, after->tags, after->ntags);
 	/* Tags alone change no column of the row but updated_at: skip rewriting the row and its indexes
 	 * (what makes a bulk tag of thousands of calls cheap). */
 	bool only_tags = tags_changed && df.count == 1 && before->consent_updated_at == after->consent_updated_at;
