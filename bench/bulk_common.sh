@@ -59,6 +59,8 @@ bb_wait() { # token path -> prints the final JSON (status not pending/running/pr
 	echo "$out"
 }
 
+# CPU ticks (user + system) of the server's bulk worker threads (named sb-bulk).
+bb_worker_ticks() { cat /proc/"$SPID"/task/*/stat 2>/dev/null | awk '$2 == "(sb-bulk)" {t += $14 + $15} END {print t + 0}'; }
 bb_rss_kb() { awk '/^VmHWM/ {print $2}' "/proc/$SPID/status"; }
 bb_now() { date +%s.%N; }
 bb_ms() { awk "BEGIN {printf \"%.0f\", ($2 - $1) * 1000}"; }

@@ -20,6 +20,7 @@ struct actor {
 	enum audit_source source;
 	enum role role;       /* ROLE_NONE for system */
 	struct audit_batch *batch; /* NULL: audit rows and events are written at once; else held there */
+	bool caller_tx;            /* the call edit cycle runs in the caller's transaction (calls_edit_begin_read) */
 };
 
 /* The actor for a signed-in principal acting through the API. */
