@@ -17,7 +17,22 @@ bb_start() { # data_dir [env...]
 	echo "server did not start"; exit 1
 }
 
+# BENCH_PERF=file: record the server with `perf record -g` from start to stop (perf report -i file).
+bb_perf_start() {
+	[[ -n ${BENCH_PERF:-} ]] || return 0
+	perf record -q --call-graph "${BENCH_PERF_CG:-dwarf,16384}" -F 1000 -p "$SPID" -o "$BENCH_PERF" >/dev/null 2>&1 &
+	PERFPID=$!
+	sleep 0.3
+}
+bb_perf_stop() {
+	[[ -n ${PERFPID:-} ]] || return 0
+	kill -INT "$PERFPID" 2>/dev/null || true
+	wait "$PERFPID" 2>/dev/null || true
+	PERFPID=
+}
+
 bb_stop() {
+	bb_perf_stop
 	if [[ -n ${SPID:-} ]] && kill -0 "$SPID" 2>/dev/null; then
 		kill "$SPID"
 		wait "$SPID" 2>/dev/null || true
@@ -44,6 +59,8 @@ bb_wait() { # token path -> prints the final JSON (status not pending/running/pr
 	echo "$out"
 }
 
+# CPU ticks (user + system) of the server's bulk worker threads (named sb-bulk).
+bb_worker_ticks() { cat /proc/"$SPID"/task/*/stat 2>/dev/null | awk '$2 == "(sb-bulk)" {t += $14 + $15} END {print t + 0}'; }
 bb_rss_kb() { awk '/^VmHWM/ {print $2}' "/proc/$SPID/status"; }
 bb_now() { date +%s.%N; }
 bb_ms() { awk "BEGIN {printf \"%.0f\", ($2 - $1) * 1000}"; }

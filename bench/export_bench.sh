@@ -6,9 +6,11 @@
 #      finishedAt). Flat memory: the server's peak RSS (VmHWM) is read before
 #      any export, after a CSV of about a tenth of the rows (a date range), and
 #      after the full export: it must not grow with the row count.
-#   2. A PDF report of 10,000 rows (the newest 10,000 calls by date range... or
-#      a fresh 10,000-call data set when EXPORT_CALLS is small): time, size, pages.
-#   bench/export_bench.sh    knobs: SWITCHBOARD_BIN, EXPORT_CALLS, BENCH_PORT, BENCH_FRESH=1
+#   2. A PDF report of exactly PDF_ROWS (10,000) rows: the newest 10,000 calls by id
+#      (from the CSV just downloaded) through POST /api/calls/bulk operation export:
+#      time, size, pages.
+#   bench/export_bench.sh    knobs: SWITCHBOARD_BIN, EXPORT_CALLS, BENCH_PORT, BENCH_FRESH=1, PDF_ROWS,
+#                            BENCH_PERF=file (perf record of the server, see bulk_common.sh)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${SWITCHBOARD_BIN:-$ROOT/build/release/switchboard}
@@ -37,6 +39,7 @@ fi
 rm -rf "$DATA/blobs"
 TOKEN=$(SWITCHBOARD_DATA=$DATA SWITCHBOARD_LOG_LEVEL=warn "$BIN" token create --workspace demo --role owner --email "bench-$RANDOM@bench.test")
 bb_start "$DATA" SWITCHBOARD_EXPORT_EMAIL_ROWS=1000000000
+bb_perf_start
 curl -fsS -H "Authorization: Bearer $TOKEN" "$BASE/api/calls?limit=50" >/dev/null
 echo "RESULT peak RSS after start and one list page: $(bb_rss_kb) kB, anonymous $(awk '/^RssAnon/ {print $2}' /proc/$SPID/status) kB"
 
@@ -73,12 +76,29 @@ export_one "CSV, all $N calls" '{"format":"csv","filters":{"spam":true}}'
 export_one "CSV, all $N calls again" '{"format":"csv","filters":{"spam":true}}'
 curl -fsS -o "$WORK/all.csv" "$BASE$LAST_URL"
 echo "RESULT download: $(wc -l <"$WORK/all.csv") lines (with the header), $(stat -c %s "$WORK/all.csv") bytes"
-rm -f "$WORK/all.csv"
 
-# 10,000 rows for the PDF: the newest calls, found by walking back from the newest call's time.
-PDF_FROM=$(node -e '
-const [n, oldest, newest] = [Number(process.argv[1]), Date.parse(process.argv[2]), Date.parse(process.argv[3])];
-console.log(new Date(newest - (newest - oldest) * Math.min(1, 10000 / n)).toISOString());' "$N" "$OLDEST" "$NEWEST")
-export_one "PDF report (from $PDF_FROM)" "{\"format\":\"pdf\",\"filters\":{\"spam\":true,\"from\":\"$PDF_FROM\"}}"
+# Exactly 10,000 rows for the PDF: the newest 10,000 calls (the export's first column), as a
+# bulk export of those ids (POST /api/calls/bulk, operation export: the same report).
+PDF_ROWS=${PDF_ROWS:-10000}
+sed -n "2,$((PDF_ROWS + 1))p" "$WORK/all.csv" | cut -d, -f1 | node -e '
+let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const ids=s.split(/\r?\n/).filter(Boolean);
+console.log(JSON.stringify({callIds:ids,operation:"export",data:{format:"pdf"}}))})' >"$WORK/pdf.json"
+rm -f "$WORK/all.csv"
+export_one_bulk() { # label body-file: as export_one, through the bulk endpoint
+	local t0 job id final ms anon
+	bb_sample_start
+	t0=$(bb_now)
+	job=$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary @"$2" "$BASE/api/calls/bulk")
+	id=$(bb_json jobId <<<"$job")
+	final=$(bb_wait "$TOKEN" "/api/exports/$id")
+	[[ $(bb_json status <<<"$final") == ready ]] || { echo "export failed: $final"; tail "$WORK/server.log"; exit 1; }
+	ms=$(node -e 'const j=JSON.parse(process.argv[1]);console.log(Date.parse(j.finishedAt)-Date.parse(j.createdAt))' \
+		"$(curl -fsS -H "Authorization: Bearer $TOKEN" "$BASE/api/bulk-jobs/$id")")
+	anon=$(bb_sample_stop)
+	echo "RESULT $1: $(bb_json rows <<<"$final") rows, $(bb_json bytes <<<"$final") bytes, job $ms ms" \
+		"(wall $(bb_ms "$t0" "$(bb_now)") ms), peak anonymous RSS during the job $anon kB"
+	LAST_URL=$(bb_json downloadUrl <<<"$final")
+}
+export_one_bulk "PDF report of the newest $PDF_ROWS calls" "$WORK/pdf.json"
 curl -fsS -o "$WORK/report.pdf" "$BASE$LAST_URL"
 command -v pdfinfo >/dev/null && echo "RESULT PDF: $(pdfinfo "$WORK/report.pdf" | sed -n 's/^Pages: *//p') pages"

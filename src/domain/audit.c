@@ -2,8 +2,10 @@
  * (not a wire response), so it is written here with the JSON writer. */
 #include "domain/audit.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "store/audit.h"
@@ -110,12 +112,17 @@ static bool contains(const char **list, int n, const char *s)
 	return false;
 }
 
-void diff_strs(struct diff *d, const char *field, const char **from, int nfrom, const char **to, int nto)
+bool strs_same_set(const char **from, int nfrom, const char **to, int nto)
 {
 	bool same = nfrom == nto;
 	for (int i = 0; same && i < nfrom; i++)
 		same = contains(to, nto, from[i]);
-	if (same)
+	return same;
+}
+
+void diff_strs(struct diff *d, const char *field, const char **from, int nfrom, const char **to, int nto)
+{
+	if (strs_same_set(from, nfrom, to, nto))
 		return;
 	jw_key(&d->w, field);
 	jw_obj_begin(&d->w);
@@ -144,6 +151,107 @@ const char *diff_json(struct diff *d)
 	return jw_cstr(&d->w);
 }
 
+struct audit_batch {
+	struct arena *a;
+	struct audit_row *audit;
+	struct event_row *events;
+	size_t naudit, nevents, capaudit, capevents;
+};
+
+enum err audit_batch_new(struct audit_batch **out)
+{
+	struct audit_batch *b = calloc(1, sizeof *b);
+	if (b && !(b->a = arena_new())) {
+		free(b);
+		b = NULL;
+	}
+	*out = b;
+	return b ? ERR_OK : ERR_NOMEM;
+}
+
+void audit_batch_free(struct audit_batch *b)
+{
+	if (!b)
+		return;
+	arena_free(b->a);
+	free(b->audit);
+	free(b->events);
+	free(b);
+}
+
+struct audit_batch_mark audit_batch_mark(const struct audit_batch *b)
+{
+	return (struct audit_batch_mark){.naudit = b->naudit, .nevents = b->nevents};
+}
+
+void audit_batch_truncate(struct audit_batch *b, struct audit_batch_mark m)
+{
+	if (m.naudit < b->naudit)
+		b->naudit = m.naudit;
+	if (m.nevents < b->nevents)
+		b->nevents = m.nevents;
+}
+
+enum err audit_batch_flush(struct db *db, struct audit_batch *b)
+{
+	enum err rc = store_audit_insert_many(db, b->audit, b->naudit);
+	if (rc == ERR_OK)
+		rc = store_event_insert_many(db, b->events, b->nevents);
+	b->naudit = b->nevents = 0;
+	arena_free(b->a); /* a fresh arena: what was held is written */
+	b->a = arena_new();
+	return rc != ERR_OK ? rc : b->a ? ERR_OK : ERR_NOMEM;
+}
+
+/* Room for one more row in *v (n used, *cap allocated). */
+static void *grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	size_t ncap = *cap ? *cap * 2 : 64;
+	void *g = realloc(v, ncap * size);
+	if (g)
+		*cap = ncap;
+	return g;
+}
+
+static enum err hold_audit(struct audit_batch *b, const struct audit_row *r)
+{
+	struct audit_row *v = grow(b->audit, b->naudit, &b->capaudit, sizeof *v);
+	if (!v)
+		return ERR_NOMEM;
+	b->audit = v;
+	struct audit_row c = {
+		.id = arena_strdup(b->a, r->id), .workspace_id = arena_strdup(b->a, r->workspace_id),
+		.actor_id = arena_strdup(b->a, r->actor_id), .actor = arena_strdup(b->a, r->actor),
+		.action = arena_strdup(b->a, r->action), .target = arena_strdup(b->a, r->target),
+		.target_id = arena_strdup(b->a, r->target_id), .diff = arena_strdup(b->a, r->diff),
+		.metadata = arena_strdup(b->a, r->metadata), .source = r->source, .created_at = r->created_at,
+	};
+	if (!c.id || !c.workspace_id || (r->actor_id && !c.actor_id) || !c.actor || !c.action || !c.target ||
+	    !c.target_id || (r->diff && !c.diff) || (r->metadata && !c.metadata))
+		return ERR_NOMEM;
+	v[b->naudit++] = c;
+	return ERR_OK;
+}
+
+static enum err hold_event(struct audit_batch *b, const struct event_row *e)
+{
+	struct event_row *v = grow(b->events, b->nevents, &b->capevents, sizeof *v);
+	if (!v)
+		return ERR_NOMEM;
+	b->events = v;
+	struct event_row c = {
+		.id = arena_strdup(b->a, e->id), .workspace_id = arena_strdup(b->a, e->workspace_id),
+		.type = arena_strdup(b->a, e->type), .call_id = arena_strdup(b->a, e->call_id),
+		.data = arena_strdup(b->a, e->data), .at = e->at,
+	};
+	if (!c.id || !c.workspace_id || !c.type || (e->call_id && !c.call_id) || !c.data)
+		return ERR_NOMEM;
+	v[b->nevents++] = c;
+	return ERR_OK;
+}
+
 enum err audit_record(struct db *db, const struct actor *a, const char *action, const char *target,
 		      const char *target_id, const char *diff, const char *metadata)
 {
@@ -156,18 +264,30 @@ enum err audit_record(struct db *db, const struct actor *a, const char *action, 
 		.target_id = target_id, .diff = diff, .metadata = metadata,
 		.source = source_names[a->source], .created_at = now,
 	};
-	return store_audit_insert(db, &row);
+	return a->batch ? hold_audit(a->batch, &row) : store_audit_insert(db, &row);
 }
 
-enum err events_emit(struct db *db, const char *workspace_id, const char *type, const char *call_id,
-		     const char *data_json)
+static enum err emit(struct db *db, struct audit_batch *b, const char *workspace_id, const char *type,
+		     const char *call_id, const char *data_json)
 {
 	char id[ID_SIZE];
 	int64_t now = clock_now_ms();
 	id_new_at(id, now);
 	struct event_row e = {.id = id, .workspace_id = workspace_id, .type = type, .call_id = call_id,
 			      .data = data_json ? data_json : "{}", .at = now};
-	return store_event_insert(db, &e, NULL);
+	return b ? hold_event(b, &e) : store_event_insert(db, &e, NULL);
+}
+
+enum err events_emit(struct db *db, const char *workspace_id, const char *type, const char *call_id,
+		     const char *data_json)
+{
+	return emit(db, NULL, workspace_id, type, call_id, data_json);
+}
+
+enum err events_emit_by(struct db *db, const struct actor *actor, const char *workspace_id, const char *type,
+			const char *call_id, const char *data_json)
+{
+	return emit(db, actor->batch, workspace_id, type, call_id, data_json);
 }
 
 enum err audit_each_for_call(struct db *db, const struct principal *p, const char *call_id, struct arena *a,

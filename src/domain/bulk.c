@@ -171,11 +171,20 @@ static enum err edit(struct arena *a, const struct bulk_op *op, const struct cal
 	}
 }
 
+/* Whether op goes through calls_edit_begin_row (the others read and write through their own domain calls). */
+static bool reads_calls(const struct bulk_op *op)
+{
+	return op->kind == BULK_TAG || op->kind == BULK_DISPOSITION || (op->kind == BULK_SPAM && !op->spam);
+}
+
 /* Applies op to one call through the edit cycle (a savepoint inside the chunk). */
 static enum err apply_one(struct db *db, const struct principal *p, const struct bulk_job *j, const struct bulk_op *op,
-			  const char *call_id, struct arena *a, struct err_detail *d)
+			  const char *call_id, const struct call *pre, bool pre_own, bool caller_tx,
+			  struct audit_batch *batch, struct arena *a, bool *wrote, struct err_detail *d)
 {
 	struct actor actor = actor_of(p, SRC_BULK);
+	actor.batch = batch; /* the chunk's audit rows and events: written together before it commits */
+	*wrote = false;
 	if (op->kind == BULK_FOLLOWUP) {
 		struct followup_new in = {.call_id = call_id, .type = op->fu_type, .priority = op->fu_priority,
 					  .note = op->fu_note, .assigned_to = op->fu_assigned_to, .due_at = op->fu_due_at,
@@ -188,16 +197,26 @@ static enum err apply_one(struct db *db, const struct principal *p, const struct
 		return spam_mark(db, p, SRC_BULK, call_id, op->spam_reason, false, a, &blocked, d);
 	}
 	struct call before, after;
-	enum err rc = calls_edit_begin(db, p, call_id, a, &before, d);
+	actor.caller_tx = caller_tx = caller_tx && pre;
+	enum err rc = pre ? calls_edit_begin_read(db, p, pre, pre_own, caller_tx, &before, d)
+			  : calls_edit_begin_row(db, p, call_id, a, &before, d);
 	if (rc != ERR_OK)
 		return rc;
 	if ((rc = edit(a, op, &before, &after, d)) != ERR_OK) {
-		calls_edit_abort(db);
+		if (!caller_tx)
+			calls_edit_abort(db);
 		return rc;
 	}
 	char meta[128];
 	snprintf(meta, sizeof meta, "{\"bulkJobId\":\"%s\",\"operation\":\"%s\"}", j->id, bulk_operations[op->kind]);
-	return calls_edit_commit(db, &actor, "call.updated", &before, &after, meta, NULL, d);
+	uint64_t v0 = 0, v1 = 0;
+	if (caller_tx && (rc = db_data_version(db, &v0)) != ERR_OK)
+		return rc;
+	rc = calls_edit_commit(db, &actor, "call.updated", &before, &after, meta, NULL, d);
+	/* Within our own write transaction the version moves only with our own writes. */
+	if (rc != ERR_OK && caller_tx)
+		*wrote = db_data_version(db, &v1) != ERR_OK || v1 != v0;
+	return rc;
 }
 
 /* Why a call could not be changed: a Tech's call outside their jobs is "forbidden", not "missing". */
@@ -228,17 +247,24 @@ static bool item_failed_for_good(enum err rc)
 	return rc == ERR_NOT_FOUND || rc == ERR_FORBIDDEN || rc == ERR_INVALID || rc == ERR_CONFLICT;
 }
 
-enum err bulk_job_step(struct db *db, struct bulk_job *j, const struct bulk_op *op, int chunk, int64_t lease_ms,
-		       bool *finished, struct err_detail *d)
+/* One chunk. careful: each call in a savepoint of its own (calls_edit_begin's), so a call
+ * that fails after writing is rolled back alone. Otherwise the calls the chunk read at once
+ * are edited in the chunk's transaction itself (no savepoint a call: what a savepoint costs
+ * is most of a tag's writes); a call that fails before writing is reported as in careful mode,
+ * and one that fails after writing rolls the chunk back and sets *redo (run it careful). */
+static enum err step(struct db *db, struct bulk_job *j, const struct bulk_op *op, int chunk, int64_t lease_ms,
+		     bool careful, bool *redo, bool *finished, struct err_detail *d)
 {
+	*redo = false;
 	struct arena *a = arena_new();
 	const char **ids = a ? arena_alloc(a, sizeof *ids * (size_t)chunk) : NULL;
 	int64_t *seqs = a ? arena_alloc(a, sizeof *seqs * (size_t)chunk) : NULL;
 	struct principal p;
+	struct audit_batch *batch = NULL;
 	int n = 0;
 	int64_t nerr = 0;
 	*finished = false;
-	if (!ids || !seqs) {
+	if (!ids || !seqs || audit_batch_new(&batch) != ERR_OK) {
 		arena_free(a);
 		return ERR_NOMEM;
 	}
@@ -256,10 +282,29 @@ enum err bulk_job_step(struct db *db, struct bulk_job *j, const struct bulk_op *
 			*finished = true;
 		goto out;
 	}
+	/* The calls the edit cycle will change, read at once in this transaction (two queries a
+	 * slice instead of two a call); each is used once, by its own item. */
+	struct call *pre = NULL;
+	bool *pre_own = NULL, *pre_found = NULL;
+	if (reads_calls(op)) {
+		pre = arena_alloc(a, sizeof *pre * (size_t)n);
+		pre_own = arena_alloc(a, sizeof *pre_own * (size_t)n);
+		pre_found = arena_alloc(a, sizeof *pre_found * (size_t)n);
+		if (!pre || !pre_own || !pre_found) {
+			rc = ERR_NOMEM;
+			goto fail;
+		}
+		if ((rc = store_calls_get_for_edit_many(db, p.workspace_id, ids, n, p.user_id, a, pre, pre_own,
+							pre_found)) != ERR_OK)
+			goto fail;
+	}
 	for (int i = 0; i < n; i++) {
 		struct err_detail e = {0};
 		int depth = db_tx_depth(db);
-		enum err irc = apply_one(db, &p, j, op, ids[i], a, &e);
+		struct audit_batch_mark mark = audit_batch_mark(batch);
+		const struct call *mine = pre && pre_found[i] ? &pre[i] : NULL;
+		bool wrote = false;
+		enum err irc = apply_one(db, &p, j, op, ids[i], mine, mine && pre_own[i], !careful, batch, a, &wrote, &e);
 		if (db_tx_depth(db) != depth) {
 			/* A unit of work closed more than its own level: the chunk is gone; run it again. */
 			rc = err_set(d, ERR_INTERNAL, "call %s left the chunk's transaction", ids[i]);
@@ -267,6 +312,13 @@ enum err bulk_job_step(struct db *db, struct bulk_job *j, const struct bulk_op *
 		}
 		if (irc == ERR_OK)
 			continue;
+		if (wrote) { /* a failed call left writes in the chunk's transaction: redo the chunk careful */
+			*redo = true;
+			rc = ERR_OK;
+			db_rollback(db);
+			goto out;
+		}
+		audit_batch_truncate(batch, mark); /* the call's savepoint was rolled back: so is what it held */
 		irc = classify(db, &p, ids[i], a, irc, &e);
 		if (!item_failed_for_good(irc)) {
 			rc = err_set(d, irc, "call %s: %s", ids[i], e.detail[0] ? e.detail : err_str(irc));
@@ -278,6 +330,8 @@ enum err bulk_job_step(struct db *db, struct bulk_job *j, const struct bulk_op *
 			goto fail;
 		nerr++;
 	}
+	if ((rc = audit_batch_flush(db, batch)) != ERR_OK)
+		goto fail;
 	now = clock_now_ms();
 	if ((rc = store_bulk_progress(db, j->id, seqs[n - 1] + 1, n, nerr, now + lease_ms, now)) != ERR_OK)
 		goto fail;
@@ -290,7 +344,18 @@ enum err bulk_job_step(struct db *db, struct bulk_job *j, const struct bulk_op *
 fail:
 	db_rollback(db);
 out:
+	audit_batch_free(batch);
 	arena_free(a);
+	return rc;
+}
+
+enum err bulk_job_step(struct db *db, struct bulk_job *j, const struct bulk_op *op, int chunk, int64_t lease_ms,
+		       bool *finished, struct err_detail *d)
+{
+	bool redo = false;
+	enum err rc = step(db, j, op, chunk, lease_ms, false, &redo, finished, d);
+	if (rc == ERR_OK && redo)
+		rc = step(db, j, op, chunk, lease_ms, true, &redo, finished, d);
 	return rc;
 }
 

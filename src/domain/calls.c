@@ -35,24 +35,65 @@ enum err calls_list(struct db *db, const struct principal *p, struct call_query 
 	return store_calls_list(db, q, a, out);
 }
 
-enum err calls_edit_begin(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
-			  struct call *before, struct err_detail *d)
+/* How edit_begin gets the call: read in full, read for the edit, or already read (pre). */
+enum edit_read { READ_FULL, READ_ROW, READ_DONE };
+
+/* The edit's own unit of work: a transaction, or a savepoint inside the caller's; none when
+ * the caller holds the transaction and answers for it (actor->caller_tx). */
+static enum err unit_commit(struct db *db, const struct actor *actor)
+{
+	return actor->caller_tx ? ERR_OK : db_commit(db);
+}
+
+static void unit_rollback(struct db *db, const struct actor *actor)
+{
+	if (!actor->caller_tx)
+		db_rollback(db);
+}
+
+static enum err edit_begin(struct db *db, const struct principal *p, const char *call_id, enum edit_read how,
+			   const struct call *pre, bool pre_own, bool caller_tx, struct arena *a, struct call *before,
+			   struct err_detail *d)
 {
 	if (!authz_role_may(p->role, ACT_EDIT))
 		return err_set(d, ERR_FORBIDDEN, "the %s role may not change calls", role_name(p->role));
-	enum err rc = db_begin_write(db);
+	enum err rc = caller_tx ? ERR_OK : db_begin_write(db);
 	if (rc != ERR_OK)
 		return rc;
-	bool own = false;
-	rc = store_call_get(db, p->workspace_id, call_id, p->user_id, a, before, &own);
+	bool own = pre_own;
+	if (how == READ_DONE)
+		*before = *pre;
+	else if (how == READ_ROW)
+		rc = store_call_get_for_edit(db, p->workspace_id, call_id, p->user_id, a, before, &own);
+	else
+		rc = store_call_get(db, p->workspace_id, call_id, p->user_id, a, before, &own);
 	if (rc == ERR_OK && tech_scoped(p, ACT_EDIT) && !own)
 		rc = ERR_NOT_FOUND;
 	if (rc != ERR_OK) {
-		db_rollback(db);
+		if (!caller_tx)
+			db_rollback(db);
 		if (rc == ERR_NOT_FOUND)
 			err_set(d, rc, "no call %s", call_id);
 	}
 	return rc;
+}
+
+enum err calls_edit_begin(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
+			  struct call *before, struct err_detail *d)
+{
+	return edit_begin(db, p, call_id, READ_FULL, NULL, false, false, a, before, d);
+}
+
+enum err calls_edit_begin_row(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
+			      struct call *before, struct err_detail *d)
+{
+	return edit_begin(db, p, call_id, READ_ROW, NULL, false, false, a, before, d);
+}
+
+enum err calls_edit_begin_read(struct db *db, const struct principal *p, const struct call *read, bool on_own_job,
+			       bool caller_tx, struct call *before, struct err_detail *d)
+{
+	return edit_begin(db, p, read->id, READ_DONE, read, on_own_job, caller_tx, NULL, before, d);
 }
 
 void calls_edit_abort(struct db *db)
@@ -202,7 +243,7 @@ enum err calls_edit_commit(struct db *db, const struct actor *actor, const char 
 		after->followups = caller_followups;
 		after->nfollowups = caller_nfollowups;
 		arena_free(scratch);
-		db_rollback(db);
+		unit_rollback(db, actor);
 		return rc;
 	}
 	calls_queue_refresh(after, open_followups(after));
@@ -228,17 +269,13 @@ static enum err commit_changes(struct db *db, const struct actor *actor, const c
 		rc = jw_error(&df.w);
 		diff_cleanup(&df);
 		if (rc != ERR_OK) {
-			db_rollback(db);
+			unit_rollback(db, actor);
 			return rc;
 		}
-		return db_commit(db);
+		return unit_commit(db, actor);
 	}
 	after->updated_at = now;
-	struct diff tags;
-	diff_init(&tags);
-	diff_strs(&tags, "tags", before->tags, before->ntags, after->tags, after->ntags);
-	bool tags_changed = tags.count > 0;
-	diff_cleanup(&tags);
+	bool tags_changed = !strs_same_set(before->tags, before->ntags, after->tags, after->ntags);
 	/* Tags alone change no column of the row but updated_at: skip rewriting the row and its indexes
 	 * (what makes a bulk tag of thousands of calls cheap). */
 	bool only_tags = tags_changed && df.count == 1 && before->consent_updated_at == after->consent_updated_at;
@@ -263,17 +300,17 @@ static enum err commit_changes(struct db *db, const struct actor *actor, const c
 	jw_obj_end(&ev);
 	rc = jw_error(&ev);
 	if (rc == ERR_OK)
-		rc = events_emit(db, after->workspace_id, "call_updated", after->id, jw_cstr(&ev));
+		rc = events_emit_by(db, actor, after->workspace_id, "call_updated", after->id, jw_cstr(&ev));
 	jw_cleanup(&ev);
 	if (rc != ERR_OK)
 		goto fail;
 	diff_cleanup(&df);
-	if ((rc = db_commit(db)) == ERR_OK && changed)
+	if ((rc = unit_commit(db, actor)) == ERR_OK && changed)
 		*changed = true;
 	return rc;
 fail:
 	diff_cleanup(&df);
-	db_rollback(db);
+	unit_rollback(db, actor);
 	return rc;
 }
 

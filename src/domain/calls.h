@@ -41,6 +41,19 @@ enum err calls_list_valid_until(struct db *db, const struct call_query *q, int64
  * with the transaction closed). */
 enum err calls_edit_begin(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
 			  struct call *before, struct err_detail *d);
+/* As calls_edit_begin, reading only what calls_edit_commit needs (store_call_get_for_edit:
+ * the row, tags and open follow-ups; no contact, job or transcript), for a caller that does
+ * not show the call afterwards (bulk jobs). */
+enum err calls_edit_begin_row(struct db *db, const struct principal *p, const char *call_id, struct arena *a,
+			      struct call *before, struct err_detail *d);
+/* As calls_edit_begin_row with the call already read for the edit in this same write
+ * transaction (store_calls_get_for_edit_many: a bulk chunk reads its calls at once); the
+ * role and row checks are the same. caller_tx: the caller holds the write transaction and
+ * answers for it: the edit opens no savepoint of its own, and commits or rolls back nothing
+ * (pass an actor with caller_tx to calls_edit_commit; calls_edit_abort is not called). On an
+ * error after something was written, the caller must roll its whole transaction back. */
+enum err calls_edit_begin_read(struct db *db, const struct principal *p, const struct call *read, bool on_own_job,
+			       bool caller_tx, struct call *before, struct err_detail *d);
 /* Validates and saves after (see above), then commits. metadata: JSON text or NULL.
  * *changed (may be NULL) tells whether anything was written. */
 enum err calls_edit_commit(struct db *db, const struct actor *actor, const char *action, const struct call *before,

@@ -1,6 +1,26 @@
 /* SQL for audit_events and events. */
 #include "store/audit.h"
 
+#include <stdio.h>
+#include <string.h>
+
+/* Rows per multi-row INSERT: a fixed few shapes of statement, each prepared once. */
+#define MANY_ROWS 32
+
+/* "head (?, ... ?), (...)" for k rows of ncols placeholders, into buf (fixed text: no input). */
+static const char *many_sql(char *buf, size_t size, const char *head, int ncols, size_t k)
+{
+	size_t used = (size_t)snprintf(buf, size, "%s", head);
+	for (size_t r = 0; r < k && used < size; r++) {
+		used += (size_t)snprintf(buf + used, size - used, r ? ", (" : " (");
+		for (int c = 0; c < ncols && used < size; c++)
+			used += (size_t)snprintf(buf + used, size - used, c ? ", ?" : "?");
+		if (used < size)
+			used += (size_t)snprintf(buf + used, size - used, ")");
+	}
+	return used < size ? buf : NULL;
+}
+
 enum err store_audit_insert(struct db *db, const struct audit_row *a)
 {
 	static const char sql[] =
@@ -22,6 +42,40 @@ enum err store_audit_insert(struct db *db, const struct audit_row *a)
 	db_bind_text(st, 10, a->source);
 	db_bind_int(st, 11, a->created_at);
 	return db_run(st);
+}
+
+enum err store_audit_insert_many(struct db *db, const struct audit_row *rows, size_t n)
+{
+	static const char head[] = "INSERT INTO audit_events (id, workspace_id, actor_id, actor, action, target, target_id,"
+				   " diff, metadata, source, created_at) VALUES";
+	char sql[sizeof head + MANY_ROWS * 40];
+	for (size_t at = 0; at < n;) {
+		size_t k = n - at >= MANY_ROWS ? MANY_ROWS : 1;
+		struct db_stmt *st;
+		const char *text = many_sql(sql, sizeof sql, head, 11, k);
+		enum err rc = text ? db_prepare(db, text, &st) : ERR_INTERNAL;
+		if (rc != ERR_OK)
+			return rc;
+		int i = 1;
+		for (size_t r = at; r < at + k; r++) {
+			const struct audit_row *a = &rows[r];
+			db_bind_text(st, i++, a->id);
+			db_bind_text(st, i++, a->workspace_id);
+			db_bind_text(st, i++, a->actor_id);
+			db_bind_text(st, i++, a->actor);
+			db_bind_text(st, i++, a->action);
+			db_bind_text(st, i++, a->target);
+			db_bind_text(st, i++, a->target_id);
+			db_bind_text(st, i++, a->diff);
+			db_bind_text(st, i++, a->metadata);
+			db_bind_text(st, i++, a->source);
+			db_bind_int(st, i++, a->created_at);
+		}
+		if ((rc = db_run(st)) != ERR_OK)
+			return rc;
+		at += k;
+	}
+	return ERR_OK;
 }
 
 enum err store_audit_each(struct db *db, const char *workspace_id, const char *target, const char *target_id,
@@ -72,6 +126,34 @@ enum err store_event_insert(struct db *db, const struct event_row *e, int64_t *s
 		*seq = db_col_int(st, 0);
 	db_done(st);
 	return rc;
+}
+
+enum err store_event_insert_many(struct db *db, const struct event_row *rows, size_t n)
+{
+	static const char head[] = "INSERT INTO events (id, workspace_id, type, call_id, data, at) VALUES";
+	char sql[sizeof head + MANY_ROWS * 24];
+	for (size_t at = 0; at < n;) {
+		size_t k = n - at >= MANY_ROWS ? MANY_ROWS : 1;
+		struct db_stmt *st;
+		const char *text = many_sql(sql, sizeof sql, head, 6, k);
+		enum err rc = text ? db_prepare(db, text, &st) : ERR_INTERNAL;
+		if (rc != ERR_OK)
+			return rc;
+		int i = 1;
+		for (size_t r = at; r < at + k; r++) {
+			const struct event_row *e = &rows[r];
+			db_bind_text(st, i++, e->id);
+			db_bind_text(st, i++, e->workspace_id);
+			db_bind_text(st, i++, e->type);
+			db_bind_text(st, i++, e->call_id);
+			db_bind_text(st, i++, e->data);
+			db_bind_int(st, i++, e->at);
+		}
+		if ((rc = db_run(st)) != ERR_OK)
+			return rc;
+		at += k;
+	}
+	return ERR_OK;
 }
 
 enum err store_events_after(struct db *db, const char *workspace_id, int64_t seq, int limit,

@@ -4,6 +4,7 @@
 #define SB_STORE_AUDIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -24,12 +25,16 @@ struct event_row {
 };
 
 enum err store_audit_insert(struct db *db, const struct audit_row *a);
+/* Inserts n rows in order (multi-row statements). */
+enum err store_audit_insert_many(struct db *db, const struct audit_row *rows, size_t n);
 /* Audit rows of one target, oldest first; fn gets borrowed rows (valid during the call). */
 enum err store_audit_each(struct db *db, const char *workspace_id, const char *target, const char *target_id,
 			  bool (*fn)(void *ctx, const struct audit_row *a), void *ctx);
 
 /* Appends an event; *seq (may be NULL) receives its number. */
 enum err store_event_insert(struct db *db, const struct event_row *e, int64_t *seq);
+/* Appends n events in order (multi-row statements). */
+enum err store_event_insert_many(struct db *db, const struct event_row *rows, size_t n);
 /* Events after seq (all workspaces when workspace_id is NULL), in order, at most limit. */
 enum err store_events_after(struct db *db, const char *workspace_id, int64_t seq, int limit,
 			    bool (*fn)(void *ctx, const struct event_row *e), void *ctx);

@@ -410,6 +410,40 @@ static void count_from(struct sqlb *b, const struct call_query *q, const char *j
 	store_calls_where(b, q);
 }
 
+/* A streaming read (an export, its count) reads most pages once: it goes through a small
+ * page cache, so the connection's memory does not grow with the rows read; the
+ * connection's own size is put back after. *saved: 0 when nothing was changed. */
+#define STREAM_CACHE_KIB 2048
+
+static void stream_cache_begin(struct db *db, int64_t *saved)
+{
+	*saved = 0;
+	if (db_dialect_of(db) != DB_SQLITE)
+		return;
+	struct db_stmt *st;
+	bool row = false;
+	if (db_prepare(db, "PRAGMA cache_size", &st) != ERR_OK)
+		return;
+	int64_t v = db_step(st, &row) == ERR_OK && row ? db_col_int(st, 0) : 0;
+	db_done(st);
+	/* Negative: KiB; positive: pages. Only ever made smaller. */
+	if (v == 0 || (v < 0 && -v <= STREAM_CACHE_KIB) || (v > 0 && v <= STREAM_CACHE_KIB / 4))
+		return;
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", -STREAM_CACHE_KIB);
+	if (db_exec(db, sql, NULL) == ERR_OK)
+		*saved = v;
+}
+
+static void stream_cache_end(struct db *db, int64_t saved)
+{
+	if (saved == 0)
+		return;
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)saved); /* the number read above */
+	db_exec(db, sql, NULL);
+}
+
 enum err store_export_each(struct db *db, const struct call_query *q, const char *job_id, const int *cols, int ncols,
 			   bool (*fn)(void *ctx, const struct export_cell *cells), void *ctx)
 {
@@ -430,6 +464,8 @@ enum err store_export_each(struct db *db, const struct call_query *q, const char
 		sqlb_sql(&b, " ORDER BY bi.seq");
 	else
 		store_calls_order(&b, q);
+	int64_t saved;
+	stream_cache_begin(db, &saved);
 	enum err rc = sqlb_prepare(&b, db, &st);
 	if (rc != ERR_OK)
 		goto out;
@@ -455,6 +491,7 @@ enum err store_export_each(struct db *db, const struct call_query *q, const char
 	}
 	db_done(st);
 out:
+	stream_cache_end(db, saved);
 	sqlb_cleanup(&b);
 	return rc;
 }
@@ -466,9 +503,12 @@ enum err store_export_count(struct db *db, const struct call_query *q, const cha
 	sqlb_init(&b);
 	sqlb_sql(&b, "SELECT COUNT(*)");
 	count_from(&b, q, job_id);
+	int64_t saved;
+	stream_cache_begin(db, &saved);
 	enum err rc = sqlb_prepare(&b, db, &st);
 	if (rc == ERR_OK)
 		rc = count_one(st, n, NULL);
+	stream_cache_end(db, saved);
 	sqlb_cleanup(&b);
 	return rc;
 }

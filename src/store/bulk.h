@@ -90,7 +90,9 @@ struct export_cell {
 
 /* Streams the rows q selects (or, when job_id is non-NULL, the job's items) in
  * list order with the columns cols[0..ncols-1], calling fn per row; fn returns
- * false to stop (ERR_OK). One SQLite cursor: memory does not grow with rows. */
+ * false to stop (ERR_OK). One SQLite cursor: memory does not grow with rows; on
+ * SQLite the connection reads through a 2 MB page cache meanwhile (its own size is
+ * put back after), so neither does the cache (store_export_count too). */
 enum err store_export_each(struct db *db, const struct call_query *q, const char *job_id, const int *cols, int ncols,
 			   bool (*fn)(void *ctx, const struct export_cell *cells), void *ctx);
 /* How many rows store_export_each would produce. */

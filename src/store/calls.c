@@ -5,9 +5,10 @@
 
 #include <string.h>
 
+#include "store/calls_int.h"
 #include "store/sqlb.h"
 
-/* Columns of a call row, in the order row_read expects. */
+/* Columns of a call row, in the order store_call_row_read expects. */
 #define CALL_COLS \
 	"c.id, c.workspace_id, c.started_at, c.answered_at, c.ended_at, c.duration_sec, c.direction," \
 	" c.from_e164, c.to_e164, c.status, c.call_sid, c.number_id, c.contact_id, c.job_id, c.agent_type," \
@@ -24,7 +25,6 @@
 	" j.estimate_cents, j.final_cents," \
 	" (SELECT group_concat(u.user_id, char(31)) FROM (SELECT user_id FROM job_assignments" \
 	"   WHERE job_id = j.id ORDER BY user_id) u)"
-#define NCOLS 63
 
 #define CALL_FROM " FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN jobs j ON j.id = c.job_id"
 
@@ -69,7 +69,7 @@ static int split_list(struct arena *a, const char *joined, const char ***out)
 	return k;
 }
 
-static enum err row_read(struct db_stmt *st, struct arena *a, struct call *c)
+enum err store_call_row_read(struct db_stmt *st, struct arena *a, struct call *c)
 {
 	call_blank(c);
 #define S(i) db_col_dup(st, i, a)
@@ -454,7 +454,7 @@ enum err store_calls_list(struct db *db, const struct call_query *q, struct aren
 			break;
 		}
 		struct call *c = &out->rows[out->n];
-		if ((rc = row_read(st, a, c)) != ERR_OK)
+		if ((rc = store_call_row_read(st, a, c)) != ERR_OK)
 			break;
 		if (triage) {
 			struct triage_parts *t = &out->triage[out->n];
@@ -486,7 +486,7 @@ int64_t store_call_page_key(const struct call_query *q, const struct call_page *
 	return row_key(q, &p->rows[i], p->triage ? &p->triage[i] : NULL);
 }
 
-static void followup_read(struct db_stmt *st, struct arena *a, struct followup *f)
+void store_followup_row_read(struct db_stmt *st, struct arena *a, struct followup *f)
 {
 	f->id = db_col_dup(st, 0, a);
 	f->workspace_id = db_col_dup(st, 1, a);
@@ -542,7 +542,7 @@ enum err store_calls_attach_followups(struct db *db, struct arena *a, struct cal
 			all = grown;
 			cap = ncap;
 		}
-		followup_read(st, a, &all[nall++]);
+		store_followup_row_read(st, a, &all[nall++]);
 	}
 	db_done(st);
 	if (rc != ERR_OK)
@@ -587,7 +587,7 @@ enum err store_call_get(struct db *db, const char *workspace_id, const char *cal
 	if (rc == ERR_OK && !row)
 		rc = ERR_NOT_FOUND;
 	if (rc == ERR_OK) {
-		rc = row_read(st, a, out);
+		rc = store_call_row_read(st, a, out);
 		if (on_own_job)
 			*on_own_job = db_col_int(st, NCOLS) != 0;
 	}
@@ -614,6 +614,7 @@ enum err store_call_get(struct db *db, const char *workspace_id, const char *cal
 	db_done(st);
 	return rc;
 }
+
 
 
 static void bind_tri(struct db_stmt *st, int i, int v)

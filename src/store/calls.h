@@ -103,6 +103,16 @@ enum err store_calls_triage_bands(struct db *db, const char *workspace_id, const
 enum err store_call_get(struct db *db, const char *workspace_id, const char *call_id, const char *user_id,
 			struct arena *a, struct call *out, bool *on_own_job);
 
+/* What the edit cycle reads and writes of one call: the row, its tags and its open
+ * follow-ups; contact, job and transcript stay NULL. As store_call_get otherwise. */
+enum err store_call_get_for_edit(struct db *db, const char *workspace_id, const char *call_id, const char *user_id,
+				 struct arena *a, struct call *out, bool *on_own_job);
+/* store_call_get_for_edit of n distinct ids in two queries: out[i], on_own_job[i] for each
+ * found[i]; a missing id leaves found[i] false. */
+enum err store_calls_get_for_edit_many(struct db *db, const char *workspace_id, const char *const *ids, int n,
+				       const char *user_id, struct arena *a, struct call *out, bool *on_own_job,
+				       bool *found);
+
 /* Inserts a call (c->id, workspace, times set by the caller) with its tags, and indexes it for search. */
 enum err store_call_insert(struct db *db, const struct call *c);
 /* The same without the search row: the caller adds it (store_call_search_add). */
