@@ -38,6 +38,12 @@ enum err db_commit(struct db *db);
 /* Rolls back if a transaction is open; otherwise does nothing. */
 void db_rollback(struct db *db);
 bool db_in_transaction(const struct db *db);
+/* The outbox (events table) hook: store code calls db_outbox_written after
+ * appending an event; fn runs once the change is committed (at once outside a
+ * transaction), on the committing thread. The WebSocket hub sets it to be
+ * woken instead of polling. fn NULL removes it; fn must be cheap. */
+void db_set_outbox_hook(void (*fn)(void));
+void db_outbox_written(struct db *db);
 /* Runs SQL without parameters (may hold several statements; migrations). */
 enum err db_exec(struct db *db, const char *sql, struct err_detail *d);
 
