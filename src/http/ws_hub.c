@@ -313,7 +313,10 @@ static void conn_flush(struct conn *c)
 		}
 		struct msghdr mh = {.msg_iov = iov, .msg_iovlen = k};
 		ssize_t r;
-		while ((r = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT)) < 0 && errno == EINTR)
+		/* (one frame, the usual case: send() spares the kernel the iovec import) */
+		while ((r = k == 1 ? send(c->fd, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL | MSG_DONTWAIT)
+				   : sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT)) < 0 &&
+		       errno == EINTR)
 			;
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
