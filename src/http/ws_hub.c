@@ -418,26 +418,17 @@ static void conn_consume(struct conn *c, uint8_t *p, size_t n)
 		on_frame(c, &f);
 	}
 	size_t rest = n - off;
-	if (rest && !c->dead && c->state == C_OPEN) {
-		uint8_t *keep = (p == c->in) ? c->in : NULL;
-		if (keep) {
-			memmove(keep, p + off, rest);
-		} else {
-			free(c->in);
-			keep = malloc(IN_MAX + WS_CLIENT_HEADER_MAX);
-			if (!keep) {
-				c->in = NULL;
-				mark_dead(c);
-				return;
-			}
-			memcpy(keep, p + off, rest);
+	free(c->in);
+	c->in = NULL;
+	c->in_len = 0;
+	if (rest && !c->dead && c->state != C_DRAINING) {
+		c->in = malloc(IN_MAX + WS_CLIENT_HEADER_MAX); /* rest is under one frame */
+		if (!c->in) {
+			mark_dead(c);
+			return;
 		}
-		c->in = keep;
+		memcpy(c->in, p + off, rest);
 		c->in_len = (uint32_t)rest;
-	} else {
-		free(c->in);
-		c->in = NULL;
-		c->in_len = 0;
 	}
 }
 
@@ -462,10 +453,7 @@ static void conn_read(struct conn *c)
 		c->last_heard_ms = clock_real_ms();
 		if (c->state == C_DRAINING)
 			continue; /* input after our close is discarded */
-		free(c->in);
-		c->in = NULL;
-		c->in_len = 0;
-		conn_consume(c, buf, have + (size_t)r);
+		conn_consume(c, buf, have + (size_t)r); /* (c->in is copied into buf: consume replaces it) */
 		if ((size_t)r < sizeof buf - have)
 			return;
 	}
