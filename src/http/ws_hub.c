@@ -24,6 +24,8 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -625,8 +627,13 @@ static void adopt(struct shard *sh, struct pending *p)
 		free(p->extra);
 		return;
 	}
-	int sndbuf = SNDBUF_BYTES;
+	/* A bounded kernel buffer (so a stalled reader is noticed), and no Nagle:
+	 * frames are batched here (one sendmsg per socket per wake-up), and a
+	 * frame held back for the ACK of the previous one would wait out the
+	 * peer's delayed ACK. */
+	int sndbuf = SNDBUF_BYTES, one = 1;
 	setsockopt(p->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	setsockopt(p->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	c->sh = sh;
 	c->fd = p->fd;
 	memcpy(c->user_id, p->sub.principal.user_id, ID_SIZE);
