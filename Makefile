@@ -14,9 +14,9 @@ MODE_CFLAGS ?= -O2 -g
 CFLAGS_COMMON := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla \
 	-Wformat=2 -Wno-missing-field-initializers -Isrc -I$(BUILD)/gen
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libwslay and libphonenumber ship no pkg-config file; phone.cc and phone_geo.cc are C++
+# libphonenumber ships no pkg-config file; phone.cc and phone_geo.cc are C++
 # (the geocoder, libgeocoding, takes an ICU locale: icu-uc).
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lwslay -lgeocoding -lphonenumber -lstdc++ -lpthread -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgeocoding -lphonenumber -lstdc++ -lpthread -lm
 CFLAGS   += $(CFLAGS_COMMON) $(MODE_CFLAGS) $(PKG_CFLAGS)
 CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Isrc $(MODE_CFLAGS) $(shell pkg-config --cflags icu-uc 2>/dev/null)
 LDFLAGS  += $(MODE_LDFLAGS)

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 build=(make gcc g++ pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev
-       libcurl4-openssl-dev libargon2-dev libyaml-dev libwslay-dev libphonenumber-dev libicu-dev tzdata
+       libcurl4-openssl-dev libargon2-dev libyaml-dev libphonenumber-dev libicu-dev tzdata
        libcairo2-dev libpango1.0-dev libqrencode-dev fonts-dejavu-core)
 test_pkgs=(libcmocka-dev nodejs npm poppler-utils sqlite3)
 bench_pkgs=(wrk curl)

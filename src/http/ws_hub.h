@@ -1,8 +1,10 @@
-/* The WebSocket hub: one thread, one epoll set, every upgraded /ws/calls
- * socket (wslay for the framing). It reads the transactional outbox (events
- * table) in order and fans each event out to the sockets of its workspace
- * that may see it, replaying what a reconnecting client missed (?since=).
- * Never a thread per connection; a slow client is cut off, not waited for. */
+/* The WebSocket hub: one thread per core ("shard"), each with its own epoll
+ * set and share of the upgraded /ws/calls sockets (RFC 6455 framing in
+ * ws_frame.c). Woken when an outbox event commits (db_set_outbox_hook), each
+ * shard reads the transactional outbox (events table) in order, frames each
+ * event once and fans the same bytes out to the sockets of its workspace that
+ * may see it, replaying what a reconnecting client missed (?since=). Never a
+ * thread per connection; a slow client is cut off (1008), not waited for. */
 #ifndef SB_HTTP_WS_HUB_H
 #define SB_HTTP_WS_HUB_H
 

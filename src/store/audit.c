@@ -125,6 +125,8 @@ enum err store_event_insert(struct db *db, const struct event_row *e, int64_t *s
 	if (rc == ERR_OK && row && seq)
 		*seq = db_col_int(st, 0);
 	db_done(st);
+	if (rc == ERR_OK)
+		db_outbox_written(db);
 	return rc;
 }
 
@@ -153,6 +155,8 @@ enum err store_event_insert_many(struct db *db, const struct event_row *rows, si
 			return rc;
 		at += k;
 	}
+	if (n)
+		db_outbox_written(db); /* wakes the WebSocket hub once the batch commits */
 	return ERR_OK;
 }
 

@@ -119,6 +119,32 @@ enum err db_begin_write(struct db *db)
 	return begin_with(db, db->ops->dialect == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
+static pthread_mutex_t outbox_lock = PTHREAD_MUTEX_INITIALIZER;
+static void (*outbox_hook)(void);
+
+void db_set_outbox_hook(void (*fn)(void))
+{
+	pthread_mutex_lock(&outbox_lock);
+	outbox_hook = fn;
+	pthread_mutex_unlock(&outbox_lock);
+}
+
+static void outbox_fire(void)
+{
+	pthread_mutex_lock(&outbox_lock); /* so the hub cannot go away under a caller */
+	if (outbox_hook)
+		outbox_hook();
+	pthread_mutex_unlock(&outbox_lock);
+}
+
+void db_outbox_written(struct db *db)
+{
+	if (db->tx_depth)
+		db->outbox_written = true;
+	else
+		outbox_fire();
+}
+
 enum err db_commit(struct db *db)
 {
 	if (db->tx_depth > 1) {
@@ -138,6 +164,10 @@ enum err db_commit(struct db *db)
 		return rc;
 	}
 	db->tx_depth = 0;
+	if (db->outbox_written) {
+		db->outbox_written = false;
+		outbox_fire();
+	}
 	return ERR_OK;
 }
 
@@ -154,6 +184,7 @@ void db_rollback(struct db *db)
 		db->tx_depth--;
 		return;
 	}
+	db->outbox_written = false;
 	if (db->ops->exec(db, "ROLLBACK", NULL) != ERR_OK)
 		log_error("rollback failed: %s", db->ops->errmsg(db));
 	db->tx_depth = 0;

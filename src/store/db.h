@@ -42,6 +42,12 @@ void db_rollback(struct db *db);
 bool db_in_transaction(const struct db *db);
 /* How many transaction levels are open (0: none, 1: a transaction, >1: savepoints in it). */
 int db_tx_depth(const struct db *db);
+/* The outbox (events table) hook: store code calls db_outbox_written after
+ * appending an event; fn runs once the change is committed (at once outside a
+ * transaction), on the committing thread. The WebSocket hub sets it to be
+ * woken instead of polling. fn NULL removes it; fn must be cheap. */
+void db_set_outbox_hook(void (*fn)(void));
+void db_outbox_written(struct db *db);
 /* Runs SQL without parameters (may hold several statements; migrations). */
 enum err db_exec(struct db *db, const char *sql, struct err_detail *d);
 

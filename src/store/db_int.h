@@ -35,6 +35,7 @@ struct db {
 	const struct db_ops *ops;
 	struct stmt_cache *cache;
 	int tx_depth;
+	bool outbox_written; /* an event was appended in the open transaction */
 };
 
 struct db_stmt {

@@ -1,8 +1,12 @@
 // The realtime feed: /ws/calls delivers outbox events in order, scoped to the
 // workspace and, for a Tech, to their jobs' calls; ?since= replays what a
-// reconnecting client missed.
+// reconnecting client missed. Also the protocol edges of the hub's own
+// RFC 6455 framing: pings, close codes, protocol errors, a slow client cut
+// off while others keep up, and 1001 on shutdown.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
+import crypto from 'node:crypto';
 import WebSocket from 'ws';
 import { Server, cli } from './harness.mjs';
 
@@ -136,4 +140,149 @@ test('a long replay (1,500 missed events) arrives whole, in order', async () => 
   assert.equal(ids.length, N);
   assert.deepEqual(ids, [...ids].sort((x, y) => x - y));
   again.close();
+});
+
+// A raw client (no library): handshake by hand, then frames as bytes.
+async function rawConnect(token) {
+  const sock = net.connect(srv.port, '127.0.0.1');
+  await new Promise((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
+  const key = crypto.randomBytes(16).toString('base64');
+  sock.write(`GET /ws/calls?token=${token} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  let buf = Buffer.alloc(0);
+  sock.ended = new Promise((resolve) => sock.on('close', resolve));
+  await new Promise((resolve, reject) => {
+    const onData = (d) => {
+      buf = Buffer.concat([buf, d]);
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      sock.off('data', onData);
+      const head = buf.subarray(0, end).toString();
+      if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head));
+      sock.rest = buf.subarray(end + 4);
+      resolve();
+    };
+    sock.on('data', onData);
+  });
+  sock.frames = []; // { op, payload }
+  let pending = sock.rest;
+  const parse = () => {
+    for (;;) {
+      if (pending.length < 2) return;
+      let len = pending[1] & 0x7f, off = 2;
+      if (len === 126) { if (pending.length < 4) return; len = pending.readUInt16BE(2); off = 4; }
+      else if (len === 127) { if (pending.length < 10) return; len = Number(pending.readBigUInt64BE(2)); off = 10; }
+      if (pending.length < off + len) return;
+      sock.frames.push({ op: pending[0] & 0x0f, payload: pending.subarray(off, off + len) });
+      pending = pending.subarray(off + len);
+    }
+  };
+  sock.on('data', (d) => { pending = Buffer.concat([pending, d]); parse(); });
+  parse();
+  return sock;
+}
+
+function masked(op, payload, { mask = true } = {}) {
+  const p = Buffer.from(payload);
+  const hdr = p.length < 126 ? Buffer.from([0x80 | op, (mask ? 0x80 : 0) | p.length])
+    : Buffer.from([0x80 | op, (mask ? 0x80 : 0) | 126, p.length >> 8, p.length & 0xff]);
+  if (!mask) return Buffer.concat([hdr, p]);
+  const m = crypto.randomBytes(4);
+  return Buffer.concat([hdr, m, Buffer.from(p.map((b, i) => b ^ m[i & 3]))]);
+}
+
+async function until(pred, ms = 5000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (pred()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return pred();
+}
+
+test('a client ping gets a pong with the same payload; a close gets its code echoed', async () => {
+  const ws = connect(owner);
+  await ws.opened;
+  const pong = new Promise((resolve) => ws.once('pong', (d) => resolve(d.toString())));
+  ws.ping('are you there');
+  assert.equal(await pong, 'are you there');
+  const closed = new Promise((resolve) => ws.once('close', (code) => resolve(code)));
+  ws.close(4001, 'done here');
+  assert.equal(await closed, 4001);
+});
+
+test('protocol errors close with 1002 (unmasked frame) and 1009 (frame over 4 KB)', async () => {
+  const raw = await rawConnect(owner);
+  raw.write(masked(0x1, 'not masked', { mask: false }));
+  await raw.ended;
+  const close = raw.frames.find((f) => f.op === 0x8);
+  assert.ok(close, 'a close frame came before the end');
+  assert.equal(close.payload.readUInt16BE(0), 1002);
+
+  const ws = connect(owner);
+  await ws.opened;
+  const closed = new Promise((resolve) => ws.once('close', (code) => resolve(code)));
+  ws.send('x'.repeat(5000));
+  assert.equal(await closed, 1009);
+
+  // a frame split across many writes is put together (a ping, byte by byte)
+  const slow = await rawConnect(owner);
+  const ping = masked(0x9, 'piecewise');
+  for (const b of ping) { slow.write(Buffer.from([b])); await new Promise((r) => setTimeout(r, 2)); }
+  assert.ok(await until(() => slow.frames.some((f) => f.op === 0xA && f.payload.toString() === 'piecewise')));
+  slow.write(masked(0x8, Buffer.from([0x03, 0xe8])));
+  await slow.ended;
+  assert.equal(slow.frames.find((f) => f.op === 0x8).payload.readUInt16BE(0), 1000);
+  assert.ok(await srv.healthy());
+});
+
+test('since replay for a tech holds only their calls, then live events follow', async () => {
+  const probe = connect(owner);
+  await probe.opened;
+  await srv.req('PATCH', `/api/calls/${foreignCall.id}`, { token: owner, body: { notes: 'replay mark' } });
+  const mark = await probe.next((e) => e.data.changes?.notes?.to === 'replay mark');
+  await srv.req('PATCH', `/api/calls/${foreignCall.id}`, { token: owner, body: { notes: 'not yours' } });
+  await srv.req('PATCH', `/api/calls/${techCall.id}`, { token: owner, body: { notes: 'yours, missed' } });
+  await probe.next((e) => e.data.changes?.notes?.to === 'yours, missed');
+  const tws = connect(techToken, `&since=${mark.id}`);
+  await tws.opened;
+  await tws.next((e) => e.data.changes?.notes?.to === 'yours, missed');
+  await srv.req('PATCH', `/api/calls/${techCall.id}`, { token: owner, body: { notes: 'yours, live' } });
+  await tws.next((e) => e.data.changes?.notes?.to === 'yours, live');
+  assert.ok(tws.events.every((e) => e.data.callId === techCall.id), 'only the tech\'s call');
+  assert.deepEqual(tws.events.map((e) => e.data.changes.notes.to), ['yours, missed', 'yours, live']);
+  tws.close();
+  probe.close();
+});
+
+test('a client that stops reading is cut off; the others get every event', async () => {
+  const slow = await rawConnect(owner);
+  slow.pause(); // reads nothing from now on: the kernel buffers fill, then the hub's queue
+  const fast = connect(owner);
+  await fast.opened;
+  const N = 120, big = 'y'.repeat(9000);
+  for (let i = 0; i < N; i++) {
+    const r = await srv.req('PATCH', `/api/calls/${calls[20 + (i % 10)].id}`, { token: owner, body: { notes: `${big} ${i}` } });
+    assert.equal(r.status, 200);
+  }
+  await fast.next((e) => e.data.changes?.notes?.to === `${big} ${N - 1}`, 10000);
+  const seen = fast.events.filter((e) => e.data.changes?.notes?.to?.startsWith(big));
+  assert.equal(seen.length, N, 'the reading client got all of them');
+  // the slow one was cut off: once it reads again it gets what the kernel held, then the end
+  slow.resume();
+  const ended = await Promise.race([slow.ended.then(() => true), new Promise((r) => setTimeout(() => r(false), 10000))]);
+  assert.ok(ended, 'the server closed the slow socket');
+  const got = slow.frames.filter((f) => f.op === 0x1).length;
+  assert.ok(got < N, `the slow client did not get everything (${got} of ${N})`);
+  fast.close();
+  assert.ok(await srv.healthy());
+});
+
+// Last: it stops the server.
+test('shutdown closes every socket with 1001', async () => {
+  const a = connect(owner), b = connect(techToken);
+  await Promise.all([a.opened, b.opened]);
+  const codes = Promise.all([a, b].map((s) => new Promise((resolve) => s.once('close', (code) => resolve(code)))));
+  await srv.stop({ keepData: true });
+  assert.deepEqual(await codes, [1001, 1001]);
 });
