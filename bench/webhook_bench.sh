@@ -11,7 +11,8 @@
 # Usage: bench/webhook_bench.sh
 # Knobs: SWITCHBOARD_BIN, WEBHOOK_PORT (18490), WEBHOOK_N (150000), WEBHOOK_CONNS (32),
 #   WEBHOOK_THREADS (wrk threads, 2), WEBHOOK_SECONDS (15), WEBHOOK_SERVER_THREADS (0 = per core),
-#   WEBHOOK_PERF=FILE (perf record -g the server during the run into FILE).
+#   WEBHOOK_PERF=FILE (perf record -g the server during the run into FILE),
+#   WEBHOOK_RATE (offered requests/s, e.g. 3000: latency at that rate rather than at saturation).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,7 +69,7 @@ for _ in $(seq 1 100); do
 done
 
 echo "== host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "== wrk -t$WT -c$CONNS -d${SECS}s (shares the cores with the server)"
+echo "== wrk -t$WT -c$CONNS -d${SECS}s${WEBHOOK_RATE:+, offered $WEBHOOK_RATE/s} (shares the cores with the server)"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
 T0=$(cpu_ticks)
 PERFPID=
@@ -76,7 +77,7 @@ if [[ -n ${WEBHOOK_PERF:-} ]]; then
 	perf record ${WEBHOOK_PERF_OPTS:--g} -o "$WEBHOOK_PERF" -p "$SPID" -- sleep "$SECS" >/dev/null 2>&1 &
 	PERFPID=$!
 fi
-WEBHOOK_REQS=$WORK/reqs.tsv WEBHOOK_THREADS=$WT \
+WEBHOOK_REQS=$WORK/reqs.tsv WEBHOOK_THREADS=$WT WEBHOOK_RATE=${WEBHOOK_RATE:-} \
 	wrk -t"$WT" -c"$CONNS" -d"${SECS}s" --latency -s "$ROOT/bench/webhook_inbound.lua" "http://127.0.0.1:$PORT" |
 	tee "$WORK/wrk.out"
 [[ -n $PERFPID ]] && wait "$PERFPID"

@@ -3,6 +3,21 @@
 -- signed requests are generated beforehand (bench/webhook_bench.sh, with node
 -- crypto) into a file of lines "<X-Twilio-Signature>\t<form body>"; thread i of
 -- n takes lines i, i+n, i+2n, ... so no CallSid is sent twice.
+--
+-- WEBHOOK_RATE (requests/s over all threads, unset: as fast as the connections
+-- allow): each thread books send slots on its own fixed grid, so the offered
+-- load holds the rate whatever the latency (latency is still send → answer).
+local ffi = require("ffi")
+ffi.cdef [[
+typedef struct { long tv_sec; long tv_nsec; } sb_timespec;
+int clock_gettime(int clk, sb_timespec *ts);
+]]
+local ts = ffi.new("sb_timespec")
+local function now_ms()
+   ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+   return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+
 local threads = {}
 local counter = 0
 
@@ -26,8 +41,20 @@ function init(args)
       i = i + 1
    end
    pos = 0
+   local rate = tonumber(os.getenv("WEBHOOK_RATE") or "")
+   interval = rate and rate > 0 and nthreads * 1000 / rate or nil
+   next_slot = nil
    wrk.method = "POST"
    wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
+
+function delay()
+   if not interval then return 0 end
+   local now = now_ms()
+   if not next_slot or next_slot < now - 1000 then next_slot = now end
+   local slot = next_slot
+   next_slot = next_slot + interval
+   return slot > now and math.floor(slot - now) or 0
 end
 
 function request()
