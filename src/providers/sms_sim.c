@@ -5,18 +5,16 @@
  * process's own POST /api/webhooks/sms (and, for ...0005, an inbound reply
  * signed over the plain webhook URL). The same verification and state code
  * runs as with the real vendor. */
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "core/buf.h"
 #include "core/form.h"
 #include "core/log.h"
-#include "core/twilio_sig.h"
 #include "providers/sms.h"
+#include "providers/sim_callback.h"
 #include "providers/telephony.h"
 
 #define FIRST_EVENT_MS 100 /* leave the send job time to record the MessageSid */
@@ -66,13 +64,6 @@ static void enqueue(struct sim *s, struct sim_event *e)
 	*pp = e;
 }
 
-static size_t discard(char *p, size_t size, size_t n, void *arg)
-{
-	(void)p;
-	(void)arg;
-	return size * n;
-}
-
 /* The parameters Twilio posts: a status callback, or an inbound message. */
 static int params_of(const struct sim *s, const struct sim_event *e, char *code, struct form_param *p)
 {
@@ -108,54 +99,9 @@ static void post(struct sim *s, const struct sim_event *e)
 	char code[16];
 	int np = params_of(s, e, code, p);
 	struct form f = {p, np};
-	char sig[TWILIO_SIG_SIZE], hdr[TWILIO_SIG_SIZE + 32];
-	struct buf body;
-	buf_init(&body, 16384);
-	CURL *c = NULL;
-	struct curl_slist *h = NULL;
-	const char *token = cfg->twilio_auth_token ? cfg->twilio_auth_token : "";
-	if (!twilio_sig_compute(token, e->signed_url, &f, sig))
-		goto out;
-	for (int i = 0; i < np; i++)
-		if (form_append(&body, p[i].key, p[i].value) != ERR_OK)
-			goto out;
-	snprintf(hdr, sizeof hdr, "X-Twilio-Signature: %s", sig);
-	if (!(c = curl_easy_init()))
-		goto out;
-	h = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded");
-	h = curl_slist_append(h, hdr);
-	h = curl_slist_append(h, "User-Agent: TwilioProxy/1.1 (switchboard simulator)");
-	curl_easy_setopt(c, CURLOPT_URL, e->post_url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, buf_cstr(&body));
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body.len);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	/* A callback can beat the send job to recording the MessageSid, or meet a
-	 * busy server: try again shortly, in order, before giving up on it. */
-	CURLcode cc;
-	long status = 0;
-	for (int attempt = 0;; attempt++) {
-		cc = curl_easy_perform(c);
-		status = 0;
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-		bool retry = cc != CURLE_OK || status == 404 || status >= 500;
-		if (!retry || attempt == 20)
-			break;
-		struct timespec pause = {0, 100 * 1000 * 1000};
-		nanosleep(&pause, NULL);
-	}
-	if (cc != CURLE_OK || status >= 300)
-		log_warn("sms sim: callback %s %s: %s (HTTP %ld)", e->sid, e->status,
-			 cc != CURLE_OK ? curl_easy_strerror(cc) : "refused", status);
-out:
-	curl_slist_free_all(h);
-	if (c)
-		curl_easy_cleanup(c);
-	buf_cleanup(&body);
+	char what[160];
+	snprintf(what, sizeof what, "sms sim: callback %s %s", e->sid, e->status);
+	sim_callback_post(cfg->twilio_auth_token, e->signed_url, e->post_url, &f, what);
 }
 
 static void *loop(void *arg)
