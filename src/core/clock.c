@@ -20,6 +20,13 @@ int64_t clock_now_ms(void)
 	return clock_real_ms() + atomic_load(&offset_ms);
 }
 
+int64_t clock_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + atomic_load(&offset_ms) * 1000;
+}
+
 void clock_offset_set(int64_t off) { atomic_store(&offset_ms, off); }
 int64_t clock_offset_get(void) { return atomic_load(&offset_ms); }
 

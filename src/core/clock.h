@@ -11,6 +11,8 @@
 int64_t clock_real_ms(void);
 /* The clock business rules use: wall clock plus an offset that only tests set. */
 int64_t clock_now_ms(void);
+/* The same clock in epoch microseconds (pacing sends within a second). */
+int64_t clock_now_us(void);
 /* Thread-safe (atomic). */
 void clock_offset_set(int64_t offset_ms);
 int64_t clock_offset_get(void);

@@ -1,11 +1,13 @@
 /* SMS messaging, the delivery side (see messaging.h): the send job's pacing
  * and delivery, and the vendor's webhooks (inbound messages with their
  * compliance keywords, and status callbacks). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/ids.h"
 #include "core/jw.h"
 #include "core/log.h"
 #include "core/phone.h"
@@ -48,6 +50,63 @@ static bool pending(const char *status)
 
 /* ---- pacing ---- */
 
+/* When this process really started each of the last sends of a workspace.
+ * The durable reservations (sms_pace_log) are stamped when a send is granted;
+ * the send itself starts a little later (its own checks and writes may wait
+ * for the write lock), so reservations a second apart could still put one
+ * send too many in a second at the vendor. The pacer also holds the rate-th
+ * last real start a second back. Kept for a few workspaces at a time (those
+ * sending now); after a restart only the durable reservations count. */
+#define STARTS_MAX 1000 /* the highest messagesPerSecond a campaign may set */
+#define STARTS_WORKSPACES 8
+static struct starts {
+	char ws[ID_SIZE];
+	int64_t at[STARTS_MAX]; /* a ring: at[(head - 1 - i) mod] is the i-th last */
+	int head, n;
+	int64_t used;           /* for eviction: when last written */
+} starts[STARTS_WORKSPACES];
+static pthread_mutex_t starts_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct starts *starts_of(const char *ws, bool create)
+{
+	struct starts *oldest = &starts[0];
+	for (int i = 0; i < STARTS_WORKSPACES; i++) {
+		if (strcmp(starts[i].ws, ws) == 0)
+			return &starts[i];
+		if (starts[i].used < oldest->used)
+			oldest = &starts[i];
+	}
+	if (!create)
+		return NULL;
+	memset(oldest, 0, sizeof *oldest);
+	snprintf(oldest->ws, sizeof oldest->ws, "%s", ws);
+	return oldest;
+}
+
+static void starts_note(const char *ws, int64_t at_us)
+{
+	pthread_mutex_lock(&starts_lock);
+	struct starts *s = starts_of(ws, true);
+	s->at[s->head] = at_us;
+	s->head = (s->head + 1) % STARTS_MAX;
+	if (s->n < STARTS_MAX)
+		s->n++;
+	s->used = at_us;
+	pthread_mutex_unlock(&starts_lock);
+}
+
+/* The k-th last real start of the workspace's sends in this process, or 0. */
+static int64_t starts_kth(const char *ws, int64_t k)
+{
+	int64_t at = 0;
+	pthread_mutex_lock(&starts_lock);
+	struct starts *s = starts_of(ws, false);
+	if (s && k >= 1 && k <= s->n)
+		at = s->at[((s->head - k) % STARTS_MAX + STARTS_MAX) % STARTS_MAX];
+	pthread_mutex_unlock(&starts_lock);
+	return at;
+}
+
 enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t def_cap, int64_t now_us,
 			struct sms_pace *out)
 {
@@ -84,6 +143,9 @@ enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t
 	int64_t step = SECOND_US / c.messages_per_second, kth;
 	if ((rc = store_sms_pace_log_kth(db, m.workspace_id, c.messages_per_second, &kth)) != ERR_OK)
 		goto rollback;
+	int64_t started = starts_kth(m.workspace_id, c.messages_per_second);
+	if (started > kth)
+		kth = started;
 	if (kth && kth + SECOND_US > now_us) {
 		out->wait_us = kth + SECOND_US - now_us;
 		goto rollback;
@@ -269,6 +331,7 @@ enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char 
 	snprintf(url, sizeof url, "%s?m=%s", prov->webhook_url, m.sid);
 	struct sms_out out = {.key = m.sid, .to = m.peer_e164, .from = m.our_e164, .body = m.body, .status_url = url};
 	int code = 0;
+	starts_note(m.workspace_id, clock_now_us());
 	rc = prov->send(prov, &out, vsid, &code, d);
 	if (rc == ERR_OK) {
 		rc = accepted(db, &m, vsid);

@@ -13,14 +13,6 @@
 #define MAX_ATTEMPTS 8 /* the worker's: the attempt after which it gives up */
 
 /* Wall-clock microseconds, on the server's (test-adjustable) clock. */
-static int64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	int64_t real = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-	return real + (clock_now_ms() - clock_real_ms()) * 1000;
-}
-
 static void sleep_us(int64_t us)
 {
 	struct timespec t = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
@@ -43,7 +35,7 @@ enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, str
 		rc = err_set(d, ERR_UPSTREAM, "no SMS provider");
 	while (rc == ERR_OK) {
 		struct sms_pace pace;
-		int64_t t = now_us();
+		int64_t t = clock_now_us();
 		rc = messaging_pace(db, sid, svc->cfg->sms_default_mps, svc->cfg->sms_default_daily_cap, t, &pace);
 		if (rc != ERR_OK || pace.go)
 			break;
