@@ -12,6 +12,7 @@
 #include "core/ids.h"
 #include "core/jw.h"
 #include "core/phone.h"
+#include "domain/authz.h"
 #include "domain/calls.h"
 #include "domain/gate.h"
 #include "domain/messaging_int.h"
@@ -506,7 +507,15 @@ enum err messaging_conversation(struct db *db, const struct principal *p, const 
 		return ERR_INVALID;
 	if (!e164)
 		return ERR_NOMEM;
-	enum err rc = store_sms_conversation(db, p->workspace_id, e164, after_at, after_sid, limit + 1, a, &out->rows,
+	enum err rc;
+	if (authz_row_scoped(p->role, ACT_READ)) { /* a Tech reads the numbers of their jobs' calls only */
+		bool own = false;
+		if ((rc = store_sms_number_on_user_jobs(db, p->workspace_id, p->user_id, e164, &own)) != ERR_OK)
+			return rc;
+		if (!own)
+			return err_set(d, ERR_NOT_FOUND, "no conversation with %s on your jobs", e164);
+	}
+	rc = store_sms_conversation(db, p->workspace_id, e164, after_at, after_sid, limit + 1, a, &out->rows,
 					     &out->n);
 	if (rc != ERR_OK)
 		return rc;

@@ -209,6 +209,27 @@ enum err store_sms_sent_before(struct db *db, const char *workspace_id, const ch
 	return rc;
 }
 
+enum err store_sms_number_on_user_jobs(struct db *db, const char *workspace_id, const char *user_id, const char *e164,
+				       bool *yes)
+{
+	static const char sql[] =
+		"SELECT 1 FROM calls c WHERE c.workspace_id = ? AND c.job_id IN (SELECT job_id FROM job_assignments"
+		" WHERE workspace_id = ? AND user_id = ?) AND (c.from_e164 = ? OR c.to_e164 = ?) LIMIT 1";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, workspace_id);
+	db_bind_text(st, 2, workspace_id);
+	db_bind_text(st, 3, user_id);
+	db_bind_text(st, 4, e164);
+	db_bind_text(st, 5, e164);
+	*yes = false;
+	rc = db_step(st, yes);
+	db_done(st);
+	return rc;
+}
+
 enum err store_sms_conversation(struct db *db, const char *workspace_id, const char *peer, int64_t after_at,
 				const char *after_sid, int limit, struct arena *a, struct sms_message **rows, int *n)
 {

@@ -53,6 +53,10 @@ enum err store_sms_callback_claim(struct db *db, const char *vendor_sid, const c
 enum err store_sms_sent_before(struct db *db, const char *workspace_id, const char *peer, bool *yes);
 /* One page of the conversation with peer, oldest first, after (created_at,
  * sid) when after_sid is not NULL; up to limit rows into *rows (arena array). */
+/* Whether e164 is a party (caller or called) of a call on a job assigned to
+ * user_id: what a Tech may read of a number's conversation. */
+enum err store_sms_number_on_user_jobs(struct db *db, const char *workspace_id, const char *user_id, const char *e164,
+				       bool *yes);
 enum err store_sms_conversation(struct db *db, const char *workspace_id, const char *peer, int64_t after_at,
 				const char *after_sid, int limit, struct arena *a, struct sms_message **rows, int *n);
 

@@ -181,6 +181,25 @@ function providerSuite(provider) {
       const o = await ctx.srv.req('GET', `/api/messaging/conversation/${encodeURIComponent(to)}`, { token: other });
       assert.equal(o.json.messages.length, 0, 'another workspace sees nothing');
     });
+
+    test('conversation: a Tech reads only the numbers of calls on their jobs', async () => {
+      const to = freshNumber();
+      const id = await ctx.call(to);
+      assert.equal((await ctx.send(id, { template: 'general', message: 'before the job' })).status, 200);
+      const convUrl = `/api/messaging/conversation/${encodeURIComponent(to)}`;
+      expectProblem(assert, await ctx.srv.req('GET', convUrl, { token: ctx.tech }), 404);
+      const techId = (await ctx.srv.req('GET', '/api/me', { token: ctx.tech })).json.user.id;
+      const j = await ctx.srv.req('POST', `/api/calls/${id}/link-job`,
+        { token: ctx.dispatcher, body: { title: 'Tech visit', assignedTo: techId } });
+      assert.equal(j.status, 200, j.text);
+      const mine = await ctx.conv(to, '', ctx.tech);
+      assert.equal(mine.messages.length, 1);
+      assert.equal(mine.messages[0].body.startsWith('before the job'), true, mine.messages[0].body);
+      // Another number (a call not on their jobs) stays hidden.
+      const elsewhere = freshNumber();
+      await ctx.call(elsewhere);
+      expectProblem(assert, await ctx.srv.req('GET', `/api/messaging/conversation/${encodeURIComponent(elsewhere)}`, { token: ctx.tech }), 404);
+    });
   });
 }
 
