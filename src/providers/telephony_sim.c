@@ -4,7 +4,6 @@
  * X-Twilio-Signature over the public webhook URL, to this process's own
  * POST /api/webhooks/telephony. The same verification and state code runs as
  * with the real vendor. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +12,14 @@
 #include "core/form.h"
 #include "core/log.h"
 #include "providers/sim_callback.h"
+#include "providers/sim_timer.h"
 #include "providers/telephony.h"
 
 #define FIRST_EVENT_MS 150 /* leave the dial job time to record the CallSid */
 #define STEP_MS 150
 
 struct sim_event {
-	struct sim_event *next;
-	int64_t due_ms;              /* CLOCK_MONOTONIC */
+	struct sim_timed at;         /* first: the timer's link and due time */
 	char sid[TEL_SID_SIZE];
 	char to[40], from[40];
 	const char *status;          /* static */
@@ -31,34 +30,13 @@ struct sim_event {
 struct sim {
 	struct telephony base;
 	char account_sid[TEL_SID_SIZE];
-	pthread_t thread;
-	pthread_mutex_t lock;        /* guards events and stop */
-	pthread_cond_t cond;         /* signalled on a new event or stop */
-	struct sim_event *events;    /* sorted by due_ms */
-	bool stop;
+	struct sim_timer *timer;     /* fires the events (callbacks) */
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool ends_with(const char *s, const char *tail)
 {
 	size_t n = strlen(s), k = strlen(tail);
 	return n >= k && strcmp(s + n - k, tail) == 0;
-}
-
-/* Inserts e in due order. Caller holds the lock. */
-static void enqueue(struct sim *s, struct sim_event *e)
-{
-	struct sim_event **pp = &s->events;
-	while (*pp && (*pp)->due_ms <= e->due_ms)
-		pp = &(*pp)->next;
-	e->next = *pp;
-	*pp = e;
 }
 
 static void rfc2822(char *out, size_t n)
@@ -94,34 +72,10 @@ static void post(struct sim *s, const struct sim_event *e)
 	sim_callback_post(cfg->twilio_auth_token, s->base.webhook_url, s->base.local_webhook_url, &f, what);
 }
 
-static void *loop(void *arg)
+/* The timer's callback: post the event's webhook. */
+static void fire(void *ctx, const struct sim_timed *t)
 {
-	struct sim *s = arg;
-	pthread_mutex_lock(&s->lock);
-	while (!s->stop) {
-		struct sim_event *e = s->events;
-		int64_t now = mono_ms();
-		if (e && e->due_ms <= now) {
-			s->events = e->next;
-			pthread_mutex_unlock(&s->lock);
-			post(s, e);
-			free(e);
-			pthread_mutex_lock(&s->lock);
-			continue;
-		}
-		int64_t wait = e ? e->due_ms - now : 1000;
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += wait / 1000;
-		ts.tv_nsec += (wait % 1000) * 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&s->cond, &s->lock, &ts);
-	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
+	post(ctx, (const struct sim_event *)t);
 }
 
 static struct sim_event *event(const char *sid, const struct tel_leg *leg, int64_t due, const char *status,
@@ -130,7 +84,7 @@ static struct sim_event *event(const char *sid, const struct tel_leg *leg, int64
 	struct sim_event *e = calloc(1, sizeof *e);
 	if (!e)
 		return NULL;
-	e->due_ms = due;
+	e->at.due_ms = due;
 	snprintf(e->sid, sizeof e->sid, "%s", sid);
 	snprintf(e->to, sizeof e->to, "%s", leg->to);
 	snprintf(e->from, sizeof e->from, "%s", leg->from);
@@ -148,7 +102,7 @@ static enum err sim_place(struct telephony *t, const struct tel_leg *leg, char s
 		return err_set(d, ERR_INVALID, "telephony sim: a leg needs To and From");
 	telephony_sid_new("CA", sid);
 	int64_t ring = t->cfg->sim_ring_ms, talk = t->cfg->sim_talk_ms;
-	int64_t t0 = mono_ms() + FIRST_EVENT_MS, t1 = t0 + STEP_MS, t2 = t1 + ring;
+	int64_t t0 = sim_timer_now_ms() + FIRST_EVENT_MS, t1 = t0 + STEP_MS, t2 = t1 + ring;
 	struct sim_event *ev[4] = {0};
 	int n = 0;
 	ev[n++] = event(sid, leg, t0, "initiated", -1, 0);
@@ -173,29 +127,17 @@ static enum err sim_place(struct telephony *t, const struct tel_leg *leg, char s
 			free(ev[i]);
 		return ERR_NOMEM;
 	}
-	pthread_mutex_lock(&s->lock);
+	struct sim_timed *at[4];
 	for (int i = 0; i < n; i++)
-		enqueue(s, ev[i]);
-	pthread_cond_signal(&s->cond);
-	pthread_mutex_unlock(&s->lock);
+		at[i] = &ev[i]->at;
+	sim_timer_add(s->timer, at, n);
 	return ERR_OK;
 }
 
 static void sim_free(struct telephony *t)
 {
 	struct sim *s = (struct sim *)t;
-	pthread_mutex_lock(&s->lock);
-	s->stop = true;
-	pthread_cond_signal(&s->cond);
-	pthread_mutex_unlock(&s->lock);
-	pthread_join(s->thread, NULL);
-	while (s->events) {
-		struct sim_event *e = s->events;
-		s->events = e->next;
-		free(e);
-	}
-	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->cond);
+	sim_timer_stop(s->timer);
 	free(s);
 }
 
@@ -212,15 +154,7 @@ enum err telephony_sim_open(const struct config *cfg, struct telephony **out, st
 		snprintf(s->account_sid, sizeof s->account_sid, "%s", cfg->twilio_account_sid);
 	else
 		snprintf(s->account_sid, sizeof s->account_sid, "AC%032d", 0);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	pthread_mutex_init(&s->lock, NULL);
-	if (pthread_create(&s->thread, NULL, loop, s) != 0) {
-		pthread_mutex_destroy(&s->lock);
-		pthread_cond_destroy(&s->cond);
+	if (sim_timer_start(fire, s, &s->timer) != ERR_OK) {
 		free(s);
 		return err_set(d, ERR_IO, "telephony sim: cannot start its thread");
 	}
