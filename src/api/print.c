@@ -5,9 +5,9 @@
 
 #include "api/handlers.h"
 #include "core/tz.h"
+#include "domain/accounts.h"
 #include "domain/calls.h"
 #include "render/pdf.h"
-#include "store/accounts.h"
 
 enum err h_call_print(struct req *r)
 {
@@ -17,7 +17,7 @@ enum err h_call_print(struct req *r)
 	if (rc != ERR_OK)
 		return rc;
 	struct workspace ws;
-	if ((rc = store_workspace_by_id(r->db, r->principal.workspace_id, &ws)) != ERR_OK)
+	if ((rc = accounts_workspace(r->db, &r->principal, &ws)) != ERR_OK)
 		return rc;
 	/* The link the QR code carries: the public URL when configured, else this host. */
 	const char *host = req_header(r, "Host");

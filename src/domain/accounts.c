@@ -328,7 +328,12 @@ enum err accounts_seed_demo(struct db *db, char *out, size_t n, struct err_detai
 enum err accounts_me(struct db *db, const struct principal *p, struct user *u, struct workspace *ws)
 {
 	enum err rc = store_user_by_id(db, p->user_id, u);
-	return rc != ERR_OK ? rc : store_workspace_by_id(db, p->workspace_id, ws);
+	return rc != ERR_OK ? rc : accounts_workspace(db, p, ws);
+}
+
+enum err accounts_workspace(struct db *db, const struct principal *p, struct workspace *ws)
+{
+	return store_workspace_by_id(db, p->workspace_id, ws);
 }
 
 enum err accounts_me_update(struct db *db, const struct principal *p, const char *name, const char *phone)

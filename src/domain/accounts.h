@@ -63,6 +63,8 @@ enum err accounts_logout(struct db *db, const struct principal *p);
 
 /* The signed-in user's account and workspace. */
 enum err accounts_me(struct db *db, const struct principal *p, struct user *u, struct workspace *ws);
+/* The principal's workspace alone (name, zone). */
+enum err accounts_workspace(struct db *db, const struct principal *p, struct workspace *ws);
 /* Updates the principal's own name and/or phone (NULL = unchanged; phone E.164). */
 enum err accounts_me_update(struct db *db, const struct principal *p, const char *name, const char *phone);
 
