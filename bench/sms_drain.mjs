@@ -108,10 +108,10 @@ const rate = (ts) => (ts.length > 1 ? (ts.length - 1) / ((ts.at(-1) - ts[0]) / 1
 const gaps = after.slice(1).map((t, i) => t - after[i]);
 const tailIdx = gaps.findIndex((g) => g > 5000);
 const steadyAfter = tailIdx >= 0 ? after.slice(0, tailIdx + 1) : after;
-let maxWin = 0;
+let maxWin = 0, maxAt = 0;
 for (let i = 0, j = 0; i < times.length; i++) {
   while (times[i] - times[j] >= 1000) j++;
-  maxWin = Math.max(maxWin, i - j + 1);
+  if (i - j + 1 > maxWin) { maxWin = i - j + 1; maxAt = times[j]; }
 }
 const minGap = Math.min(...times.slice(1).map((t, i) => t - times[i]));
 // The same window at our side: when each send's attempt started (attempt_at, ms).
@@ -133,7 +133,7 @@ const result = {
   messages: N, rate: RATE, posts: all.length, accepted: accepted.length, atVendor: standin.messages.length,
   distinct: count.size, duplicates: dup, missing,
   rateBeforeKill: +rate(before).toFixed(3), rateAfterRestart: +rate(steadyAfter).toFixed(3),
-  maxIn1sAtVendor: maxWin, maxIn1sAtServer: maxServer, minGapMs: minGap, restartMs: restartedAt - killedAt,
+  maxIn1sAtVendor: maxWin, maxWindowFromKillMs: maxAt - killedAt, maxIn1sAtServer: maxServer, minGapMs: minGap, restartMs: restartedAt - killedAt,
   tail: tailIdx >= 0 ? `${after.length - tailIdx - 1} message(s) retried after the lease, ${(gaps[tailIdx] / 1000).toFixed(1)} s later` : 'none',
   drainSeconds: +((times.at(-1) - times[0]) / 1000).toFixed(1), dbStatuses: db,
 };

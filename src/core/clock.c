@@ -130,3 +130,10 @@ void clock_format_rfc3339(int64_t ms, char *out, size_t n)
 	snprintf(out, n, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
 		 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), msr);
 }
+
+void clock_sleep_us(int64_t us)
+{
+	struct timespec t = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+	while (nanosleep(&t, &t) != 0)
+		;
+}

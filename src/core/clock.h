@@ -16,6 +16,8 @@ int64_t clock_now_us(void);
 /* Thread-safe (atomic). */
 void clock_offset_set(int64_t offset_ms);
 int64_t clock_offset_get(void);
+/* Sleeps us microseconds (resumed across signals). */
+void clock_sleep_us(int64_t us);
 /* Monotonic microseconds, for measuring durations. */
 int64_t clock_mono_us(void);
 

@@ -92,6 +92,8 @@ struct sms_pace {
 	bool go;                  /* a slot is reserved: deliver now */
 	int64_t wait_us;          /* !go, defer_ms == 0: the slot comes in this long */
 	int64_t defer_ms;         /* !go: not due yet, or the daily cap is reached; try again then (epoch ms) */
+	int64_t mps;              /* go: the campaign's rate, for messaging_deliver */
+	int64_t granted_us;       /* go: the reservation (its time in the pace log) */
 };
 /* Paces message sid at now_us (epoch microseconds): reserves the workspace's
  * next slot when it has come, the last second holds fewer than the rate's
@@ -100,11 +102,12 @@ struct sms_pace {
  * the one-second window). A message that needs no delivery any more goes at once. */
 enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t def_cap, int64_t now_us,
 			struct sms_pace *out);
-/* Delivers message sid (attempt is 1-based; last is whether no attempt
+/* Delivers message sid at the campaign's rate (the start of the vendor
+ * request waits for the A2P window, send_window.h; last is whether no attempt
  * follows). ERR_OK when nothing is left to do (sent, or failed for good and
  * recorded); ERR_UPSTREAM to retry later; ERR_INVALID when it failed for good. */
-enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char *sid, bool last,
-			   struct err_detail *d);
+enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char *sid, const struct sms_pace *pace,
+			   bool last, struct err_detail *d);
 
 /* ---- webhooks ---- */
 

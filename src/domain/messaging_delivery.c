@@ -1,7 +1,6 @@
 /* SMS messaging, the delivery side (see messaging.h): the send job's pacing
  * and delivery, and the vendor's webhooks (inbound messages with their
  * compliance keywords, and status callbacks). */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "domain/messaging_int.h"
 #include "domain/messaging_keywords.h"
 #include "domain/segments.h"
+#include "domain/send_window.h"
 #include "store/accounts.h"
 #include "store/blocked.h"
 #include "store/dnc.h"
@@ -23,7 +23,6 @@
 
 #define WEBHOOK_LABEL "webhook:twilio"
 #define DAY_MS 86400000LL
-#define SECOND_US 1000000LL
 
 static bool is(const char *s, const char *word)
 {
@@ -49,63 +48,6 @@ static bool pending(const char *status)
 }
 
 /* ---- pacing ---- */
-
-/* When this process really started each of the last sends of a workspace.
- * The durable reservations (sms_pace_log) are stamped when a send is granted;
- * the send itself starts a little later (its own checks and writes may wait
- * for the write lock), so reservations a second apart could still put one
- * send too many in a second at the vendor. The pacer also holds the rate-th
- * last real start a second back. Kept for a few workspaces at a time (those
- * sending now); after a restart only the durable reservations count. */
-#define STARTS_MAX 1000 /* the highest messagesPerSecond a campaign may set */
-#define STARTS_WORKSPACES 8
-static struct starts {
-	char ws[ID_SIZE];
-	int64_t at[STARTS_MAX]; /* a ring: at[(head - 1 - i) mod] is the i-th last */
-	int head, n;
-	int64_t used;           /* for eviction: when last written */
-} starts[STARTS_WORKSPACES];
-static pthread_mutex_t starts_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static struct starts *starts_of(const char *ws, bool create)
-{
-	struct starts *oldest = &starts[0];
-	for (int i = 0; i < STARTS_WORKSPACES; i++) {
-		if (strcmp(starts[i].ws, ws) == 0)
-			return &starts[i];
-		if (starts[i].used < oldest->used)
-			oldest = &starts[i];
-	}
-	if (!create)
-		return NULL;
-	memset(oldest, 0, sizeof *oldest);
-	snprintf(oldest->ws, sizeof oldest->ws, "%s", ws);
-	return oldest;
-}
-
-static void starts_note(const char *ws, int64_t at_us)
-{
-	pthread_mutex_lock(&starts_lock);
-	struct starts *s = starts_of(ws, true);
-	s->at[s->head] = at_us;
-	s->head = (s->head + 1) % STARTS_MAX;
-	if (s->n < STARTS_MAX)
-		s->n++;
-	s->used = at_us;
-	pthread_mutex_unlock(&starts_lock);
-}
-
-/* The k-th last real start of the workspace's sends in this process, or 0. */
-static int64_t starts_kth(const char *ws, int64_t k)
-{
-	int64_t at = 0;
-	pthread_mutex_lock(&starts_lock);
-	struct starts *s = starts_of(ws, false);
-	if (s && k >= 1 && k <= s->n)
-		at = s->at[((s->head - k) % STARTS_MAX + STARTS_MAX) % STARTS_MAX];
-	pthread_mutex_unlock(&starts_lock);
-	return at;
-}
 
 enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t def_cap, int64_t now_us,
 			struct sms_pace *out)
@@ -139,15 +81,13 @@ enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t
 		out->wait_us = next_us - now_us;
 		goto rollback;
 	}
-	/* No second may hold more than the rate: the rate-th last send must be a second old. */
-	int64_t step = SECOND_US / c.messages_per_second, kth;
+	/* No window may hold more than the rate: the rate-th last grant must
+	 * have left it (send_window_admit holds the real starts to the same). */
+	int64_t step = SEND_WINDOW_US / c.messages_per_second, kth;
 	if ((rc = store_sms_pace_log_kth(db, m.workspace_id, c.messages_per_second, &kth)) != ERR_OK)
 		goto rollback;
-	int64_t started = starts_kth(m.workspace_id, c.messages_per_second);
-	if (started > kth)
-		kth = started;
-	if (kth && kth + SECOND_US > now_us) {
-		out->wait_us = kth + SECOND_US - now_us;
+	if (kth && kth + SEND_WINDOW_US > now_us) {
+		out->wait_us = kth + SEND_WINDOW_US - now_us;
 		goto rollback;
 	}
 	if (c.used_today + m.segments > c.daily_cap_segments) {
@@ -156,14 +96,16 @@ enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t
 	}
 	/* Slots follow a 1/rate grid, so a late send (a busy machine) is made
 	 * up by the next ones, within the window above; an idle grid restarts now. */
-	int64_t slot = next_us && next_us > now_us - SECOND_US ? next_us + step : now_us + step;
+	int64_t slot = next_us && next_us > now_us - SEND_WINDOW_US ? next_us + step : now_us + step;
 	if ((rc = store_sms_pacer_set(db, m.workspace_id, slot)) != ERR_OK ||
 	    (rc = store_sms_pace_log_add(db, m.workspace_id, now_us)) != ERR_OK ||
-	    (rc = store_sms_pace_log_prune(db, m.workspace_id, now_us - 2 * SECOND_US)) != ERR_OK)
+	    (rc = store_sms_pace_log_prune(db, m.workspace_id, now_us - 2 * SEND_WINDOW_US)) != ERR_OK)
 		goto rollback;
 	if ((rc = db_commit(db)) != ERR_OK)
 		goto rollback;
 	out->go = true;
+	out->mps = c.messages_per_second;
+	out->granted_us = now_us;
 	goto done;
 rollback:
 	db_rollback(db);
@@ -173,6 +115,43 @@ done:
 }
 
 /* ---- delivery ---- */
+
+/* Waits until workspace ws may start the send granted at pace->granted_us
+ * (send_window.h), and records its start; *started_us is when. */
+static enum err admit(struct db *db, const char *ws, const struct sms_pace *pace, int64_t *started_us)
+{
+	static _Thread_local int64_t seed[SEND_WINDOW_MAX_RATE];
+	for (;;) {
+		int nseed = 0;
+		int64_t now = clock_now_us();
+		if (!send_window_known(ws)) {
+			enum err rc = store_sms_pace_log_window(db, ws, now - SEND_WINDOW_US, pace->granted_us, now, seed,
+								SEND_WINDOW_MAX_RATE, &nseed);
+			if (rc != ERR_OK)
+				return rc;
+		}
+		int64_t wait = send_window_admit(ws, pace->mps, now, seed, nseed);
+		if (wait < 0)
+			return ERR_NOMEM;
+		if (wait == 0) {
+			*started_us = now;
+			return ERR_OK;
+		}
+		clock_sleep_us(wait);
+	}
+}
+
+/* Makes the send's reservation its real start (for a successor process). */
+static void note_started(struct db *db, const char *ws, int64_t granted_us, int64_t started_us)
+{
+	enum err rc = db_begin_write(db);
+	if (rc == ERR_OK && (rc = store_sms_pace_log_started(db, ws, granted_us, started_us)) == ERR_OK)
+		rc = db_commit(db);
+	if (rc != ERR_OK) {
+		db_rollback(db);
+		log_warn("sms pacing: the start of a send could not be recorded (%s)", err_str(rc));
+	}
+}
 
 /* Whether the number may still be texted (re-checked at send time). */
 static enum err still_allowed(struct db *db, const struct sms_message *m, struct arena *a, const char **why)
@@ -294,7 +273,8 @@ static enum err begin_attempt(struct db *db, const struct sms_message *m, struct
 	return rc;
 }
 
-enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char *sid, bool last, struct err_detail *d)
+enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char *sid, const struct sms_pace *pace,
+			   bool last, struct err_detail *d)
 {
 	struct arena *a = arena_new();
 	if (!a)
@@ -331,8 +311,11 @@ enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char 
 	snprintf(url, sizeof url, "%s?m=%s", prov->webhook_url, m.sid);
 	struct sms_out out = {.key = m.sid, .to = m.peer_e164, .from = m.our_e164, .body = m.body, .status_url = url};
 	int code = 0;
-	starts_note(m.workspace_id, clock_now_us());
+	int64_t started_us;
+	if ((rc = admit(db, m.workspace_id, pace, &started_us)) != ERR_OK)
+		goto out;
 	rc = prov->send(prov, &out, vsid, &code, d);
+	note_started(db, m.workspace_id, pace->granted_us, started_us);
 	if (rc == ERR_OK) {
 		rc = accepted(db, &m, vsid);
 		goto out;

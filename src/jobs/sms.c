@@ -3,7 +3,6 @@
 
 #include <jansson.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/clock.h"
 #include "domain/messaging.h"
@@ -11,14 +10,6 @@
 #include "store/messages.h"
 
 #define MAX_ATTEMPTS 8 /* the worker's: the attempt after which it gives up */
-
-/* Wall-clock microseconds, on the server's (test-adjustable) clock. */
-static void sleep_us(int64_t us)
-{
-	struct timespec t = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
-	while (nanosleep(&t, &t) != 0)
-		;
-}
 
 enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, struct err_detail *d)
 {
@@ -33,8 +24,8 @@ enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, str
 	enum err rc = db ? ERR_OK : ERR_STORE;
 	if (rc == ERR_OK && !svc->sms)
 		rc = err_set(d, ERR_UPSTREAM, "no SMS provider");
+	struct sms_pace pace = {0};
 	while (rc == ERR_OK) {
-		struct sms_pace pace;
 		int64_t t = clock_now_us();
 		rc = messaging_pace(db, sid, svc->cfg->sms_default_mps, svc->cfg->sms_default_daily_cap, t, &pace);
 		if (rc != ERR_OK || pace.go)
@@ -46,10 +37,10 @@ enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, str
 				rc = ERR_LIMITED;
 			break;
 		}
-		sleep_us(pace.wait_us);
+		clock_sleep_us(pace.wait_us);
 	}
 	if (rc == ERR_OK)
-		rc = messaging_deliver(db, svc->sms, sid, j->attempts >= MAX_ATTEMPTS, d);
+		rc = messaging_deliver(db, svc->sms, sid, &pace, j->attempts >= MAX_ATTEMPTS, d);
 	json_decref(p);
 	return rc;
 }

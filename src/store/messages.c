@@ -481,6 +481,41 @@ enum err store_sms_pace_log_kth(struct db *db, const char *workspace_id, int64_t
 	return rc;
 }
 
+enum err store_sms_pace_log_started(struct db *db, const char *workspace_id, int64_t granted_us, int64_t started_us)
+{
+	static const char sql[] =
+		"UPDATE OR IGNORE sms_pace_log SET at_us = ?, started = 1 WHERE workspace_id = ? AND at_us = ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, started_us);
+	db_bind_text(st, 2, workspace_id);
+	db_bind_int(st, 3, granted_us);
+	return db_run(st);
+}
+
+enum err store_sms_pace_log_window(struct db *db, const char *workspace_id, int64_t since_us, int64_t except_us,
+				   int64_t now_us, int64_t *at, int cap, int *n)
+{
+	static const char sql[] = "SELECT CASE started WHEN 1 THEN at_us ELSE ? END FROM sms_pace_log "
+				  "WHERE workspace_id = ? AND at_us >= ? AND at_us <> ? ORDER BY 1";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, now_us);
+	db_bind_text(st, 2, workspace_id);
+	db_bind_int(st, 3, since_us);
+	db_bind_int(st, 4, except_us);
+	bool row;
+	*n = 0;
+	while ((rc = db_step(st, &row)) == ERR_OK && row && *n < cap)
+		at[(*n)++] = db_col_int(st, 0);
+	db_done(st);
+	return rc;
+}
+
 enum err store_sms_pace_log_prune(struct db *db, const char *workspace_id, int64_t before_us)
 {
 	static const char sql[] = "DELETE FROM sms_pace_log WHERE workspace_id = ? AND at_us < ?";

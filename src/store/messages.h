@@ -88,6 +88,14 @@ enum err store_sms_pacer_set(struct db *db, const char *workspace_id, int64_t ne
  * (1-based; 0 when there are fewer); reservations before before_us dropped. */
 enum err store_sms_pace_log_add(struct db *db, const char *workspace_id, int64_t at_us);
 enum err store_sms_pace_log_kth(struct db *db, const char *workspace_id, int64_t k, int64_t *at_us);
+/* The reservation granted at granted_us became a send that started at
+ * started_us (a clash with another entry leaves it a reservation). */
+enum err store_sms_pace_log_started(struct db *db, const char *workspace_id, int64_t granted_us, int64_t started_us);
+/* The entries of workspace_id at or after since_us, oldest first, except
+ * the one at except_us, into at[] (at most cap): a real start's time, or
+ * now_us for a reservation whose send may have started since. *n is how many. */
+enum err store_sms_pace_log_window(struct db *db, const char *workspace_id, int64_t since_us, int64_t except_us,
+				   int64_t now_us, int64_t *at, int cap, int *n);
 enum err store_sms_pace_log_prune(struct db *db, const char *workspace_id, int64_t before_us);
 /* Segments accepted on day ("YYYY-MM-DD", UTC). */
 enum err store_sms_usage_get(struct db *db, const char *workspace_id, const char *day, int64_t *segments);
