@@ -71,7 +71,9 @@ done
 echo "== host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "== wrk -t$WT -c$CONNS -d${SECS}s${WEBHOOK_RATE:+, offered $WEBHOOK_RATE/s} (shares the cores with the server)"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
+wchar() { awk '/^wchar/ {print $2}' "/proc/$SPID/io"; }
 T0=$(cpu_ticks)
+W0=$(wchar)
 PERFPID=
 if [[ -n ${WEBHOOK_PERF:-} ]]; then
 	perf record ${WEBHOOK_PERF_OPTS:--g} -o "$WEBHOOK_PERF" -p "$SPID" -- sleep "$SECS" >/dev/null 2>&1 &
@@ -82,10 +84,13 @@ WEBHOOK_REQS=$WORK/reqs.tsv WEBHOOK_THREADS=$WT WEBHOOK_RATE=${WEBHOOK_RATE:-} \
 	tee "$WORK/wrk.out"
 [[ -n $PERFPID ]] && wait "$PERFPID"
 T1=$(cpu_ticks)
+W1=$(wchar)
 REQS=$(sed -n 's/^RESULT requests=\([0-9]*\).*/\1/p' "$WORK/wrk.out")
 echo "== server CPU: $(( (T1 - T0) * 1000 / $(getconf CLK_TCK) )) ms for $REQS requests" \
 	"($(awk "BEGIN {printf \"%.0f\", ($T1 - $T0) * 1e6 / $(getconf CLK_TCK) / ($REQS ? $REQS : 1)}") µs each);" \
 	"load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== server wrote $(( (W1 - W0) / 1024 / 1024 )) MiB, $(( (W1 - W0) / (REQS ? REQS : 1) )) bytes per request" \
+	"(WAL, checkpoints, responses); WAL now $(( $(stat -c %s "$SWITCHBOARD_DATA/switchboard.db-wal" 2>/dev/null || echo 0) / 1024 / 1024 )) MiB"
 made=$(curl -fs "http://127.0.0.1:$PORT/api/calls?limit=1&includeTotal=true" -H "Authorization: Bearer $ADMIN" |
 	node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log(j.total ?? "?")})')
 echo "== calls created: $made"

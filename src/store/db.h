@@ -108,7 +108,9 @@ struct db *db_thread(void);
  * threshold); a background thread calls db_checkpoint instead. Set once at
  * start-up, before db_thread() is first called. */
 void db_thread_background_checkpoints(bool on);
-/* Moves committed WAL content into the database file without blocking writers. */
+/* Moves committed WAL content into the database file without blocking
+ * writers; once the WAL is large, also starts it over (holding writers off
+ * for a moment at most: see db_sqlite.c). */
 enum err db_checkpoint(struct db *db);
 /* Closes the calling thread's connection now (main thread at exit). */
 void db_thread_release(void);
