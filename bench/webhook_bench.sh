@@ -72,6 +72,13 @@ echo "== host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "== wrk -t$WT -c$CONNS -d${SECS}s${WEBHOOK_RATE:+, offered $WEBHOOK_RATE/s} (shares the cores with the server)"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
 wchar() { awk '/^wchar/ {print $2}' "/proc/$SPID/io"; }
+# CPU ticks per thread name (sb-commit: the group-commit writer; switchboard: the HTTP threads).
+thread_ticks() {
+	for t in /proc/"$SPID"/task/*; do
+		echo "$(cat "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"
+	done | awk '{s[$1] += $2} END {for (k in s) print k, s[k]}' | sort
+}
+TT0=$(thread_ticks)
 T0=$(cpu_ticks)
 W0=$(wchar)
 PERFPID=
@@ -84,6 +91,7 @@ WEBHOOK_REQS=$WORK/reqs.tsv WEBHOOK_THREADS=$WT WEBHOOK_RATE=${WEBHOOK_RATE:-} \
 	tee "$WORK/wrk.out"
 [[ -n $PERFPID ]] && wait "$PERFPID"
 T1=$(cpu_ticks)
+TT1=$(thread_ticks)
 W1=$(wchar)
 REQS=$(sed -n 's/^RESULT requests=\([0-9]*\).*/\1/p' "$WORK/wrk.out")
 echo "== server CPU: $(( (T1 - T0) * 1000 / $(getconf CLK_TCK) )) ms for $REQS requests" \
@@ -91,6 +99,8 @@ echo "== server CPU: $(( (T1 - T0) * 1000 / $(getconf CLK_TCK) )) ms for $REQS r
 	"load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== server wrote $(( (W1 - W0) / 1024 / 1024 )) MiB, $(( (W1 - W0) / (REQS ? REQS : 1) )) bytes per request" \
 	"(WAL, checkpoints, responses); WAL now $(( $(stat -c %s "$SWITCHBOARD_DATA/switchboard.db-wal" 2>/dev/null || echo 0) / 1024 / 1024 )) MiB"
+echo "== server CPU by thread (ms):" $(join <(echo "$TT0") <(echo "$TT1") |
+	awk -v hz="$(getconf CLK_TCK)" '{printf "%s %d; ", $1, ($3 - $2) * 1000 / hz}')
 made=$(curl -fs "http://127.0.0.1:$PORT/api/calls?limit=1&includeTotal=true" -H "Authorization: Bearer $ADMIN" |
 	node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log(j.total ?? "?")})')
 echo "== calls created: $made"

@@ -283,8 +283,8 @@ static enum err new_calls_index(struct db *db, void *const *ctxs, int n)
  * number is suspended or the caller is blocked. A blocked caller is rejected
  * and leaves no trace: no call, no event, no audit row (the blocked list is
  * the record; a flood of blocked calls writes nothing). */
-static enum err inbound_call(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
-			     struct err_detail *d, void (*wake)(void *arg), void *wake_arg)
+static enum err inbound_call_read(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
+				  struct err_detail *d, struct inbound_wait **made)
 {
 	char to[PHONE_E164_SIZE], from[PHONE_E164_SIZE];
 	struct tracking_number n;
@@ -341,6 +341,30 @@ static enum err inbound_call(struct db *db, const struct tel_event *ev, struct a
 	jw_cleanup(&payload);
 	if (!w->u.key || !w->u.meta || !w->u.payload || (ev->caller_name && ev->caller_name[0] && !w->u.caller_name))
 		return ERR_NOMEM;
+	*made = w;
+	return ERR_OK;
+}
+
+/* The reads of a new call (number, blocked list, contact, history, hours,
+ * spam features) share one read transaction: each statement on its own
+ * would be a transaction of its own, with its own shared-memory and file
+ * locks (a fifth of the request thread's system calls). The write goes to
+ * the group-commit writer after the read transaction has ended. */
+static enum err inbound_call(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
+			     struct err_detail *d, void (*wake)(void *arg), void *wake_arg)
+{
+	struct inbound_wait *w = NULL;
+	enum err rc = db_begin(db);
+	if (rc != ERR_OK)
+		return rc;
+	if ((rc = inbound_call_read(db, ev, a, out, d, &w)) != ERR_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	if ((rc = db_commit(db)) != ERR_OK) /* (rolled back) */
+		return rc;
+	if (!w) /* suspended number, blocked caller: nothing to write */
+		return ERR_OK;
 	if (wake) { /* handed over: the caller finishes with inbound_event_finish */
 		w->unit = (struct gc_unit){.fn = new_call_write, .after_all = new_calls_index, .ctx = &w->u, .done = wait_done};
 		w->wake = wake;

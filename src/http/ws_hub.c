@@ -748,6 +748,7 @@ static void *run(void *arg)
 	struct epoll_event evs[256];
 	int64_t next_poll = 0, next_keepalive = 0;
 	log_context_set("ws-hub");
+	pthread_setname_np(pthread_self(), "sb-ws");
 	sh->db = db_thread();
 	if (!sh->db || store_events_last_seq(sh->db, &sh->seq) != ERR_OK)
 		log_error("websocket hub: no database; no events will be delivered");

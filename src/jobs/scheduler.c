@@ -22,6 +22,7 @@ static void *loop(void *arg)
 	struct scheduler *s = arg;
 	struct db *db = db_thread();
 	log_context_set("scheduler");
+	pthread_setname_np(pthread_self(), "sb-scheduler");
 	while (db) {
 		int sent = 0;
 		enum err rc = sla_notices_run(db, s->cfg->alert_email, clock_now_ms(), &sent);

@@ -97,6 +97,7 @@ static void run_one(struct job_worker *w, struct db *db, const struct bg_job *j)
 static void *loop(void *arg)
 {
 	struct job_worker *w = arg;
+	pthread_setname_np(pthread_self(), "sb-jobs");
 	struct db *db = db_thread();
 	while (db) {
 		struct arena *a = arena_new();
