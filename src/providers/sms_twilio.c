@@ -85,6 +85,10 @@ static enum err vendor_error(long code, json_t *j, int *vendor_code, struct err_
 	json_int_t vcode = j ? json_integer_value(json_object_get(j, "code")) : 0;
 	if (code == 429 || code >= 500)
 		return err_set(d, ERR_UPSTREAM, "twilio: HTTP %ld%s%s", code, msg ? ": " : "", msg ? msg : "");
+	if (code == 401 || code == 403 || code == 404) /* configuration, not this message: retried */
+		return err_set(d, ERR_UPSTREAM,
+			       "twilio: HTTP %ld%s%s (code %lld): the account SID, auth token or base URL is refused",
+			       code, msg ? ": " : "", msg ? msg : "", (long long)vcode);
 	*vendor_code = (int)vcode;
 	return err_set(d, ERR_INVALID, "twilio: HTTP %ld%s%s (code %lld)", code, msg ? ": " : "", msg ? msg : "",
 		       (long long)vcode);
