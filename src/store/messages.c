@@ -195,7 +195,8 @@ enum err store_sms_callback_claim(struct db *db, const char *vendor_sid, const c
 enum err store_sms_sent_before(struct db *db, const char *workspace_id, const char *peer, bool *yes)
 {
 	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM sms_messages WHERE workspace_id = ? AND peer_e164 = ?"
-				  " AND direction = 'outbound')";
+				  " AND direction = 'outbound' AND kind = 'send' AND vendor_sid IS NOT NULL"
+				  " AND status NOT IN ('failed', 'undelivered', 'canceled'))";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc != ERR_OK)

@@ -49,7 +49,9 @@ enum err store_sms_status(struct db *db, const char *sid, const char *status, in
 			  int64_t now);
 /* Records callback (vendor_sid, status); *fresh false when it was seen before. */
 enum err store_sms_callback_claim(struct db *db, const char *vendor_sid, const char *status, int64_t now, bool *fresh);
-/* Whether the workspace ever sent (or queued) a message to peer. */
+/* Whether the workspace already sent peer a message (kind send, not a
+ * keyword answer) that the vendor accepted and has not reported failed or
+ * undelivered: the next one needs no opt-out wording. */
 enum err store_sms_sent_before(struct db *db, const char *workspace_id, const char *peer, bool *yes);
 /* One page of the conversation with peer, oldest first, after (created_at,
  * sid) when after_sid is not NULL; up to limit rows into *rows (arena array). */
