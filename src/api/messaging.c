@@ -7,8 +7,9 @@
  *	                                           → { messageSid, status, cost, segments, encoding, body }
  *	GET    /api/messaging/conversation/:number ?cursor&limit → { messages, optInStatus, nextCursor, hasMore }
  *	POST   /api/messaging/opt-out/:number      → { number, optedOut: true, changed }
- *	GET    /api/settings/messaging             { messagesPerSecond, dailyCapSegments, usedTodaySegments, pricePerSegment }
- *	POST   /api/settings/messaging             { messagesPerSecond, dailyCapSegments } (Admin+)
+ *	GET    /api/settings/messaging             { messagesPerSecond, dailyCapSegments, capTimeZone, usedTodaySegments,
+ *	                                             pricePerSegment }
+ *	POST   /api/settings/messaging             { messagesPerSecond, dailyCapSegments, capTimeZone? } (Admin+)
  *	POST   /api/webhooks/sms                   Twilio-signed messaging webhooks → empty TwiML
  * Template { id, name, body, variables: [name], category, builtIn }. */
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "api/input.h"
 #include "api/webhook_auth.h"
 #include "core/form.h"
+#include "core/tz.h"
 #include "domain/messaging.h"
 #include "domain/segments.h"
 #include "store/model.h"
@@ -260,6 +262,7 @@ static enum err reply_campaign(struct req *r)
 	jw_obj_begin(&w);
 	jw_kint(&w, "messagesPerSecond", c.messages_per_second);
 	jw_kint(&w, "dailyCapSegments", c.daily_cap_segments);
+	jw_kstr(&w, "capTimeZone", c.cap_time_zone);
 	jw_kint(&w, "usedTodaySegments", c.used_today);
 	jw_key(&w, "pricePerSegment");
 	jw_double(&w, (double)r->cfg->sms_price_micros / 1e6);
@@ -274,15 +277,18 @@ enum err h_sms_settings_get(struct req *r)
 
 enum err h_sms_settings_set(struct req *r)
 {
-	static const char *const keys[] = {"messagesPerSecond", "dailyCapSegments", NULL};
+	static const char *const keys[] = {"messagesPerSecond", "dailyCapSegments", "capTimeZone", NULL};
 	json_t *body = req_body(r);
 	int64_t mps = 0, cap = 0;
+	const char *zone = NULL;
 	input_known_keys(r, body, keys);
 	input_int(r, body, "messagesPerSecond", INPUT_REQUIRED, 1, 1000, &mps);
 	input_int(r, body, "dailyCapSegments", INPUT_REQUIRED, 1, 100000000, &cap);
+	if (input_str(r, body, "capTimeZone", INPUT_OPTIONAL, SMS_CAP_TZ_MAX - 1, &zone) && !tz_get(zone))
+		err_field_add(&r->err, "capTimeZone", "is not an IANA time zone such as America/Los_Angeles");
 	enum err rc = input_result(r);
 	if (rc == ERR_OK)
-		rc = messaging_campaign_set(r->db, &r->principal, mps, cap);
+		rc = messaging_campaign_set(r->db, &r->principal, mps, cap, zone, &r->err);
 	return rc != ERR_OK ? rc : reply_campaign(r);
 }
 

@@ -59,7 +59,9 @@ static const struct setting table[] = {
 	{"sms", T_STR, "sim", 0, 0, "SWITCHBOARD_SMS", CFG_FLAG_SERVE, F(sms), "SMS provider: sim (built-in simulator) or twilio (the Twilio settings above)"},
 	{"sms-price-micros", T_INT, "7900", 0, 100000000, "SWITCHBOARD_SMS_PRICE_MICROS", 0, F(sms_price_micros), "price of one SMS segment in millionths of a dollar (7900 = $0.0079)"},
 	{"sms-default-mps", T_INT, "10", 1, 1000, "SWITCHBOARD_SMS_DEFAULT_MPS", 0, F(sms_default_mps), "A2P messages per second of a workspace without its own setting"},
-	{"sms-default-daily-cap", T_INT, "2000", 1, 100000000, "SWITCHBOARD_SMS_DEFAULT_DAILY_CAP", 0, F(sms_default_daily_cap), "A2P segments per UTC day of a workspace without its own setting"},
+	{"sms-default-daily-cap", T_INT, "2000", 1, 100000000, "SWITCHBOARD_SMS_DEFAULT_DAILY_CAP", 0, F(sms_default_daily_cap), "A2P segments per day (midnight to midnight in the campaign's capTimeZone, America/Los_Angeles unless set) of a workspace without its own setting"},
+	{"sms-reconcile-after-sec", T_INT, "600", 1, 86400, "SWITCHBOARD_SMS_RECONCILE_AFTER_SEC", 0, F(sms_reconcile_after_sec), "a sent message without a final delivery receipt for this long is asked of the vendor (receipts lost while down)"},
+	{"sms-reconcile-max-age-hours", T_INT, "72", 1, 24 * 90, "SWITCHBOARD_SMS_RECONCILE_MAX_AGE_HOURS", 0, F(sms_reconcile_max_age_hours), "messages accepted longer ago than this are no longer asked of the vendor"},
 	{"bulk-workers", T_INT, "2", 1, 16, "SWITCHBOARD_BULK_WORKERS", 0, F(bulk_workers), "threads running bulk and export jobs"},
 	{"bulk-chunk", T_INT, "500", 1, 10000, "SWITCHBOARD_BULK_CHUNK", 0, F(bulk_chunk), "calls changed per bulk transaction"},
 	{"bulk-lease-ms", T_INT, "30000", 500, 3600000, "SWITCHBOARD_BULK_LEASE_MS", 0, F(bulk_lease_ms), "a bulk job silent this long is resumed by another worker (crash recovery)"},
@@ -67,7 +69,7 @@ static const struct setting table[] = {
 	{"export-secret", T_SECRET, "", 0, 0, "SWITCHBOARD_EXPORT_SECRET", 0, F(export_secret), "signs export download links (environment only; empty: a key kept in DATA)"},
 	{"export-link-ttl-sec", T_INT, "86400", 10, 30 * 86400, "SWITCHBOARD_EXPORT_LINK_TTL_SEC", 0, F(export_link_ttl_sec), "how long an export download link stays valid"},
 	{"export-email-rows", T_INT, "10000", 0, 1000000000, "SWITCHBOARD_EXPORT_EMAIL_ROWS", 0, F(export_email_rows), "exports of at least this many rows are announced by e-mail"},
-	{"scheduler-ms", T_INT, "1000", 10, 60000, "SWITCHBOARD_SCHEDULER_MS", 0, F(scheduler_ms), "how often SLA notices are checked"},
+	{"scheduler-ms", T_INT, "1000", 10, 60000, "SWITCHBOARD_SCHEDULER_MS", 0, F(scheduler_ms), "how often SLA notices are checked and SMS messages needing a receipt reconcile looked for"},
 };
 #undef F
 #define NSET (sizeof table / sizeof table[0])

@@ -50,7 +50,9 @@ struct config {
 	char *sms;                 /* sim | twilio (Twilio settings shared with telephony) */
 	int64_t sms_price_micros;  /* price of one SMS segment, in millionths of a dollar */
 	int64_t sms_default_mps;   /* A2P messages per second of a workspace that set none */
-	int64_t sms_default_daily_cap; /* A2P daily segments of a workspace that set none */
+	int64_t sms_default_daily_cap; /* A2P daily segments of a workspace that set none (the cap zone's day) */
+	int64_t sms_reconcile_after_sec; /* a message this long without a final receipt is asked of the vendor */
+	int64_t sms_reconcile_max_age_hours; /* ... unless it was accepted longer ago than this */
 	/* bulk operations and exports (issue 7) */
 	int64_t bulk_workers;      /* threads running bulk and export jobs */
 	int64_t bulk_chunk;        /* calls per chunk transaction */

@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/jw.h"
 #include "core/phone.h"
+#include "core/tz.h"
 #include "domain/authz.h"
 #include "domain/calls.h"
 #include "domain/gate.h"
@@ -25,12 +25,41 @@
 
 static const char *const categories[] = {"transactional", "marketing", NULL};
 
-void msg_day(int64_t ms, char out[11])
+void msg_day(int64_t ms, const struct tz *zone, char out[11])
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	struct tz_civil c;
+	tz_civil_at(zone, ms, &c);
+	char b[48];
+	snprintf(b, sizeof b, "%04d-%02d-%02d", c.year, c.month, c.day);
+	memcpy(out, b, 10);
+	out[10] = 0;
+}
+
+int64_t msg_next_day(int64_t ms, const struct tz *zone)
+{
+	struct tz_civil c;
+	tz_civil_at(zone, ms, &c);
+	/* Day + 1 is normalised; a midnight in a spring-forward gap becomes the
+	 * gap's end, when that day really begins. */
+	int64_t next = tz_local_to_utc(zone, c.year, c.month, c.day + 1, 0, 0, 0);
+	return next > ms ? next : ms + 3600000; /* never in the past, whatever the zone does */
+}
+
+const struct tz *msg_cap_zone(const char *name)
+{
+	const struct tz *z = tz_get(name && *name ? name : SMS_CAP_TZ_DEFAULT);
+	return z ? z : tz_get(SMS_CAP_TZ_DEFAULT); /* a zone the system no longer has: the carriers' */
+}
+
+enum err msg_usage_day(struct db *db, const char *workspace_id, int64_t ms, char out[11])
+{
+	int64_t mps = 0, cap = 0;
+	char zone[SMS_CAP_TZ_MAX] = "";
+	bool found = false;
+	enum err rc = store_sms_settings_get(db, workspace_id, &mps, &cap, zone, sizeof zone, &found);
+	if (rc == ERR_OK)
+		msg_day(ms, msg_cap_zone(zone), out);
+	return rc;
 }
 
 /* ---- shared with the delivery side ---- */
@@ -436,30 +465,47 @@ enum err messaging_campaign_get(struct db *db, const char *workspace_id, int64_t
 	bool found = false;
 	out->messages_per_second = def_mps;
 	out->daily_cap_segments = def_cap;
+	out->cap_time_zone[0] = 0;
 	enum err rc = store_sms_settings_get(db, workspace_id, &out->messages_per_second, &out->daily_cap_segments,
-					     &found);
+					     out->cap_time_zone, sizeof out->cap_time_zone, &found);
+	if (!out->cap_time_zone[0])
+		snprintf(out->cap_time_zone, sizeof out->cap_time_zone, "%s", SMS_CAP_TZ_DEFAULT);
 	char day[11];
-	msg_day(clock_now_ms(), day);
+	msg_day(clock_now_ms(), msg_cap_zone(out->cap_time_zone), day);
 	if (rc == ERR_OK)
 		rc = store_sms_usage_get(db, workspace_id, day, &out->used_today);
 	return rc;
 }
 
-enum err messaging_campaign_set(struct db *db, const struct principal *p, int64_t mps, int64_t cap)
+enum err messaging_campaign_set(struct db *db, const struct principal *p, int64_t mps, int64_t cap,
+				const char *cap_tz, struct err_detail *d)
 {
+	if (cap_tz && (strlen(cap_tz) >= SMS_CAP_TZ_MAX || !tz_get(cap_tz)))
+		return err_field_add(d, "capTimeZone", "is not an IANA time zone such as America/Los_Angeles");
 	enum err rc = db_begin_write(db);
 	if (rc != ERR_OK)
 		return rc;
 	struct actor actor = actor_of(p, SRC_API);
-	char meta[96];
-	snprintf(meta, sizeof meta, "{\"messagesPerSecond\":%lld,\"dailyCapSegments\":%lld}", (long long)mps,
-		 (long long)cap);
 	int64_t now = clock_now_ms();
-	rc = store_sms_settings_set(db, p->workspace_id, mps, cap, now);
+	rc = store_sms_settings_set(db, p->workspace_id, mps, cap, cap_tz, now);
+	struct sms_campaign c;
+	if (rc == ERR_OK) /* what is now in force, for the audit trail */
+		rc = messaging_campaign_get(db, p->workspace_id, mps, cap, &c);
 	if (rc == ERR_OK) /* messages held for the day's cap get another look at the new one */
 		rc = store_sms_jobs_wake(db, p->workspace_id, now);
-	if (rc == ERR_OK)
-		rc = audit_record(db, &actor, "settings.messaging", "workspace", p->workspace_id, NULL, meta);
+	if (rc == ERR_OK) {
+		struct jw j;
+		jw_init(&j, 128, 1024);
+		jw_obj_begin(&j);
+		jw_kint(&j, "messagesPerSecond", mps);
+		jw_kint(&j, "dailyCapSegments", cap);
+		jw_kstr(&j, "capTimeZone", c.cap_time_zone);
+		jw_obj_end(&j);
+		rc = jw_error(&j);
+		if (rc == ERR_OK)
+			rc = audit_record(db, &actor, "settings.messaging", "workspace", p->workspace_id, NULL, jw_cstr(&j));
+		jw_cleanup(&j);
+	}
 	if (rc == ERR_OK)
 		rc = db_commit(db);
 	if (rc != ERR_OK)

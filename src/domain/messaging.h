@@ -5,12 +5,18 @@
  *
  * A send is recorded (status queued, or scheduled) with a "sms" job in one
  * transaction with its audit event; the job paces itself to the workspace's
- * A2P campaign (messages per second, segments per UTC day), re-checks the
+ * A2P campaign (messages per second, segments per day: the carriers' day,
+ * midnight to midnight in the campaign's cap zone), re-checks the
  * number (blocked, opted out, DNC for SMS), and delivers through the provider.
  * Our message sid is the idempotency key: the vendor sid is recorded in the
  * same transaction that ends the attempt, an attempt whose outcome is unknown
  * (timeout, crash) leaves the message "sending", and the next attempt asks
  * the vendor for that message before sending again.
+ *
+ * Delivery receipts lost while we were down (the vendor does not retry its
+ * status callbacks) are reconciled: a message with the vendor and not final
+ * that has been quiet for a while is asked of the vendor, and its answer is
+ * applied as the callback would have been.
  *
  * Keyword answers (STOP confirmation, START, HELP) are the one kind of send
  * that does not pass the gate: carriers require them, even to an opted-out
@@ -32,6 +38,8 @@
 #define SMS_OPT_OUT_WORDING "Reply STOP to opt out."
 #define SMS_PAGE_MAX 200
 #define SMS_PAGE_DEFAULT 50
+#define SMS_CAP_TZ_DEFAULT "America/Los_Angeles" /* T-Mobile counts the brand's daily cap by Pacific days */
+#define SMS_CAP_TZ_MAX 64
 
 /* ---- templates ---- */
 
@@ -79,12 +87,15 @@ enum err messaging_send(struct db *db, const struct principal *p, const struct s
 
 struct sms_campaign {
 	int64_t messages_per_second, daily_cap_segments;
-	int64_t used_today;       /* segments accepted today (UTC) */
+	char cap_time_zone[SMS_CAP_TZ_MAX]; /* IANA zone whose midnight starts the cap's day */
+	int64_t used_today;       /* segments accepted today (in cap_time_zone) */
 };
 enum err messaging_campaign_get(struct db *db, const char *workspace_id, int64_t def_mps, int64_t def_cap,
 				struct sms_campaign *out);
-/* Admin+ (by route); audited. */
-enum err messaging_campaign_set(struct db *db, const struct principal *p, int64_t mps, int64_t cap);
+/* Admin+ (by route); audited. cap_tz NULL keeps the zone in force;
+ * ERR_INVALID naming "capTimeZone" for a zone the system does not know. */
+enum err messaging_campaign_set(struct db *db, const struct principal *p, int64_t mps, int64_t cap,
+				const char *cap_tz, struct err_detail *d);
 
 /* ---- the send job ---- */
 
@@ -108,6 +119,22 @@ enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t
  * recorded); ERR_UPSTREAM to retry later; ERR_INVALID when it failed for good. */
 enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char *sid, const struct sms_pace *pace,
 			   bool last, struct err_detail *d);
+
+/* ---- reconciling lost delivery receipts ---- */
+
+/* Queues an "sms_reconcile" job for each of up to limit outbound messages
+ * with a vendor sid and a status that is not final (accepted, queued,
+ * sending, sent), unchanged and unasked for quiet_ms, accepted less than
+ * max_age_ms ago; never a second one while a message's job is waiting or
+ * running. *queued says how many were queued. */
+enum err messaging_reconcile_queue(struct db *db, int64_t now, int64_t quiet_ms, int64_t max_age_ms, int limit,
+				   int *queued);
+/* The "sms_reconcile" job of message sid: asks the vendor for its status
+ * (prov->fetch) and applies the answer as a status callback would be
+ * (msg_receipt_apply). ERR_OK when done or nothing is left to ask (gone,
+ * final, never with the vendor); ERR_UPSTREAM to ask again later (backoff);
+ * ERR_INVALID when the vendor does not know the message or says nonsense. */
+enum err messaging_reconcile(struct db *db, struct sms_provider *prov, const char *sid, struct err_detail *d);
 
 /* ---- webhooks ---- */
 

@@ -22,7 +22,6 @@
 #include "store/numbers.h"
 
 #define WEBHOOK_LABEL "webhook:twilio"
-#define DAY_MS 86400000LL
 
 static bool is(const char *s, const char *word)
 {
@@ -91,7 +90,7 @@ enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t
 		goto rollback;
 	}
 	if (c.used_today + m.segments > c.daily_cap_segments) {
-		out->defer_ms = (now_us / 1000 / DAY_MS + 1) * DAY_MS;
+		out->defer_ms = msg_next_day(now_us / 1000, msg_cap_zone(c.cap_time_zone)); /* the carriers' next day */
 		goto rollback;
 	}
 	/* Slots follow a 1/rate grid, so a late send (a busy machine) is made
@@ -241,11 +240,12 @@ static enum err accepted(struct db *db, const struct sms_message *m, const char 
 {
 	int64_t now = clock_now_ms();
 	char day[11];
-	msg_day(now, day);
 	enum err rc = db_begin_write(db);
 	if (rc != ERR_OK)
 		return rc;
-	rc = store_sms_accepted(db, m->sid, vendor_sid, now);
+	rc = msg_usage_day(db, m->workspace_id, now, day);
+	if (rc == ERR_OK)
+		rc = store_sms_accepted(db, m->sid, vendor_sid, now);
 	if (rc == ERR_OK)
 		rc = store_sms_usage_add(db, m->workspace_id, day, m->segments);
 	if (rc == ERR_OK)
@@ -444,7 +444,8 @@ end:
 	return rc;
 }
 
-static enum err status_callback(struct db *db, const struct sms_webhook *w, struct arena *a, struct err_detail *d)
+enum err msg_receipt_apply(struct db *db, const struct sms_webhook *w, enum audit_source src, const char *label,
+			   struct arena *a, struct err_detail *d)
 {
 	struct sms_message m;
 	int64_t code = I64_NULL;
@@ -480,7 +481,7 @@ static enum err status_callback(struct db *db, const struct sms_webhook *w, stru
 			rc = status_event(db, &m, w->status, code);
 	}
 	if (rc == ERR_OK && code == SMS_OPTED_OUT_CODE) {
-		struct actor actor = actor_system(m.workspace_id, SRC_WEBHOOK, WEBHOOK_LABEL);
+		struct actor actor = actor_system(m.workspace_id, src, label);
 		bool changed;
 		rc = msg_opt_set(db, &actor, m.workspace_id, m.peer_e164, true, "vendor_21610", "vendor_21610", &changed);
 	}
@@ -501,5 +502,5 @@ enum err messaging_webhook(struct db *db, const struct sms_webhook *w, struct ar
 		return inbound(db, w, a, d);
 	if (!w->status)
 		return err_set(d, ERR_INVALID, "MessageStatus is missing");
-	return status_callback(db, w, a, d);
+	return msg_receipt_apply(db, w, SRC_WEBHOOK, WEBHOOK_LABEL, a, d);
 }

@@ -7,8 +7,11 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/waiter.h"
+#include "domain/messaging.h"
 #include "domain/sla_policy.h"
 #include "store/db.h"
+
+#define RECONCILE_BATCH 200 /* messages queued for a receipt reconcile per tick, at most */
 
 struct scheduler {
 	const struct config *cfg;
@@ -28,6 +31,13 @@ static void *loop(void *arg)
 		enum err rc = sla_notices_run(db, s->cfg->alert_email, clock_now_ms(), &sent);
 		if (rc != ERR_OK)
 			log_warn("sla notices: %s", err_str(rc));
+		int queued = 0;
+		rc = messaging_reconcile_queue(db, clock_now_ms(), s->cfg->sms_reconcile_after_sec * 1000,
+					       s->cfg->sms_reconcile_max_age_hours * 3600000, RECONCILE_BATCH, &queued);
+		if (rc != ERR_OK)
+			log_warn("sms receipt reconcile: %s", err_str(rc));
+		else if (queued)
+			log_info("sms receipt reconcile: %d messages to ask the vendor about", queued);
 		/* Request threads leave WAL checkpoints to this thread (store/db.h). */
 		if (db_checkpoint(db) != ERR_OK)
 			log_warn("wal checkpoint failed: %s", db_errmsg(db));

@@ -44,3 +44,18 @@ enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, str
 	json_decref(p);
 	return rc;
 }
+
+enum err job_sms_reconcile_run(const struct job_services *svc, const struct bg_job *j, struct err_detail *d)
+{
+	json_error_t je;
+	json_t *p = json_loads(j->payload, 0, &je);
+	const char *sid = NULL;
+	if (!p || json_unpack(p, "{s:s}", "sid", &sid) != 0) {
+		json_decref(p);
+		return err_set(d, ERR_INVALID, "malformed sms_reconcile job");
+	}
+	struct db *db = db_thread();
+	enum err rc = db ? messaging_reconcile(db, svc->sms, sid, d) : ERR_STORE;
+	json_decref(p);
+	return rc;
+}

@@ -15,4 +15,10 @@
 
 enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, struct err_detail *d);
 
+/* The "sms_reconcile" job kind (payload { sid }): asks the vendor how
+ * message sid ended, its status callbacks having been lost, and applies the
+ * answer (domain/messaging.h, messaging_reconcile). Vendor errors retry with
+ * the queue's backoff; the scheduler queues these jobs. */
+enum err job_sms_reconcile_run(const struct job_services *svc, const struct bg_job *j, struct err_detail *d);
+
 #endif

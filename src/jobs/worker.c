@@ -51,6 +51,7 @@ static const struct {
 	{"email", run_email},
 	{"dial", job_dial_run},
 	{"sms", job_sms_run},
+	{"sms_reconcile", job_sms_reconcile_run},
 };
 
 int64_t job_backoff_ms(int64_t attempt, unsigned random)

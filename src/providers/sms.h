@@ -32,6 +32,15 @@ struct sms_out {
 	const char *status_url;  /* StatusCallback */
 };
 
+/* What the vendor says of one message now (its Message resource). */
+struct sms_vendor_status {
+	char status[24];         /* queued sending sent delivered undelivered failed ... */
+	int error_code;          /* 0: none */
+	int segments;            /* -1: not given */
+	int64_t price_micros;    /* what it cost, sign dropped; -1: not priced yet */
+	int64_t date_sent_ms;    /* -1: not sent yet */
+};
+
 struct sms_provider {
 	const char *name;
 	/* Sends m; writes the vendor's MessageSid into sid. Errors: ERR_UPSTREAM
@@ -46,6 +55,13 @@ struct sms_provider {
 	 * ERR_UPSTREAM when it cannot tell now. */
 	enum err (*lookup)(struct sms_provider *p, const struct sms_out *m, int64_t since_ms, char sid[SMS_SID_SIZE],
 			   struct err_detail *d);
+	/* The vendor's current view of its message vendor_sid (the delivery
+	 * receipt we may have missed). ERR_NOT_FOUND when it has no such
+	 * message, ERR_UPSTREAM when it cannot tell now (network, 5xx, 429,
+	 * credentials refused), ERR_INVALID for a sid or an answer that makes
+	 * no sense. Thread-safe. */
+	enum err (*fetch)(struct sms_provider *p, const char *vendor_sid, struct sms_vendor_status *out,
+			  struct err_detail *d);
 	void (*free)(struct sms_provider *p);
 	const struct config *cfg;
 	/* The URL callbacks are signed over: public base + "/api/webhooks/sms". */

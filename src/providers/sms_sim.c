@@ -4,7 +4,9 @@
  * signed with X-Twilio-Signature over the StatusCallback URL, to this
  * process's own POST /api/webhooks/sms (and, for ...0005, an inbound reply
  * signed over the plain webhook URL). The same verification and state code
- * runs as with the real vendor. */
+ * runs as with the real vendor. It remembers the last SIM_STATES messages'
+ * statuses, which fetch answers from (the reconcile of a lost receipt). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #define FIRST_EVENT_MS 100 /* leave the send job time to record the MessageSid */
 #define STEP_MS 100
 #define REPLY "Sounds good, thanks!"
+#define SIM_STATES 1024
 
 struct sim_event {
 	struct sim_timed at;         /* first: the timer's link and due time */
@@ -30,11 +33,43 @@ struct sim_event {
 	int error_code;              /* 0: none */
 };
 
+/* What the simulated vendor knows of one message. */
+struct sim_state {
+	char sid[SMS_SID_SIZE];      /* "" when unused */
+	const char *status;          /* static */
+	int error_code;
+	int64_t sent_ms;             /* wall clock; -1 until sent */
+};
+
 struct sim {
 	struct sms_provider base;
 	char account_sid[SMS_SID_SIZE];
 	struct sim_timer *timer;     /* fires the events (callbacks) */
+	pthread_mutex_t lock;        /* guards states and next_state */
+	struct sim_state states[SIM_STATES]; /* a ring: the oldest is forgotten */
+	unsigned next_state;
 };
+
+/* Records message sid's status (a new sid takes the ring's oldest slot). */
+static void remember(struct sim *s, const char *sid, const char *status, int code)
+{
+	pthread_mutex_lock(&s->lock);
+	struct sim_state *st = NULL;
+	for (int i = 0; i < SIM_STATES && !st; i++)
+		if (strcmp(s->states[i].sid, sid) == 0)
+			st = &s->states[i];
+	if (!st) {
+		st = &s->states[s->next_state++ % SIM_STATES];
+		snprintf(st->sid, sizeof st->sid, "%s", sid);
+		st->sent_ms = -1;
+	}
+	st->status = status;
+	st->error_code = code;
+	if (strcmp(status, "sent") == 0 || strcmp(status, "delivered") == 0 || strcmp(status, "undelivered") == 0)
+		if (st->sent_ms < 0)
+			st->sent_ms = (int64_t)time(NULL) * 1000;
+	pthread_mutex_unlock(&s->lock);
+}
 
 static bool ends_with(const char *s, const char *tail)
 {
@@ -86,7 +121,10 @@ static void post(struct sim *s, const struct sim_event *e)
 /* The timer's callback: post the event's webhook. */
 static void fire(void *ctx, const struct sim_timed *t)
 {
-	post(ctx, (const struct sim_event *)t);
+	const struct sim_event *e = (const struct sim_event *)t;
+	if (strcmp(e->status, "received") != 0)
+		remember(ctx, e->sid, e->status, e->error_code);
+	post(ctx, e);
 }
 
 static struct sim_event *event(const struct sim *s, const char *sid, const struct sms_out *m, int64_t due,
@@ -158,6 +196,7 @@ static enum err sim_send(struct sms_provider *p, const struct sms_out *m, char s
 			free(ev[i]);
 		return ERR_NOMEM;
 	}
+	remember(s, sid, "queued", 0);
 	struct sim_timed *at[4];
 	for (int i = 0; i < n; i++)
 		at[i] = &ev[i]->at;
@@ -178,10 +217,35 @@ static enum err sim_lookup(struct sms_provider *p, const struct sms_out *m, int6
 	return ERR_NOT_FOUND;
 }
 
+static enum err sim_fetch(struct sms_provider *p, const char *vendor_sid, struct sms_vendor_status *out,
+			  struct err_detail *d)
+{
+	struct sim *s = (struct sim *)p;
+	memset(out, 0, sizeof *out);
+	enum err rc = ERR_NOT_FOUND;
+	pthread_mutex_lock(&s->lock);
+	for (int i = 0; i < SIM_STATES && vendor_sid && rc != ERR_OK; i++) {
+		const struct sim_state *st = &s->states[i];
+		if (st->sid[0] && strcmp(st->sid, vendor_sid) == 0) {
+			snprintf(out->status, sizeof out->status, "%s", st->status);
+			out->error_code = st->error_code;
+			out->segments = -1;
+			out->price_micros = -1;
+			out->date_sent_ms = st->sent_ms;
+			rc = ERR_OK;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (rc != ERR_OK)
+		err_set(d, ERR_NOT_FOUND, "sms sim: no message %s", vendor_sid ? vendor_sid : "(none)");
+	return rc;
+}
+
 static void sim_free(struct sms_provider *p)
 {
 	struct sim *s = (struct sim *)p;
 	sim_timer_stop(s->timer);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
@@ -193,13 +257,16 @@ enum err sms_sim_open(const struct config *cfg, struct sms_provider **out, struc
 	s->base.name = "sim";
 	s->base.send = sim_send;
 	s->base.lookup = sim_lookup;
+	s->base.fetch = sim_fetch;
 	s->base.free = sim_free;
 	s->base.cfg = cfg;
 	if (telephony_sid_valid("AC", cfg->twilio_account_sid))
 		snprintf(s->account_sid, sizeof s->account_sid, "%s", cfg->twilio_account_sid);
 	else
 		snprintf(s->account_sid, sizeof s->account_sid, "AC%032d", 0);
+	pthread_mutex_init(&s->lock, NULL);
 	if (sim_timer_start(fire, s, &s->timer) != ERR_OK) {
+		pthread_mutex_destroy(&s->lock);
 		free(s);
 		return err_set(d, ERR_IO, "sms sim: cannot start its thread");
 	}

@@ -5,11 +5,17 @@
  *	GET  {base}/2010-04-01/Accounts/{AccountSid}/Messages.json?To=&From=&PageSize=
  *	     → { messages: [...], next_page_uri } newest first, followed page by page
  *	     (the lookup after an attempt whose outcome is unknown)
+ *	GET  {base}/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json
+ *	     → 200 Message resource { status, error_code, num_segments, price,
+ *	     date_sent } (the reconcile of a receipt we missed), 404 when unknown
  * Timeouts, connection failures, 429 and 5xx are ERR_UPSTREAM (the job queue
- * retries them); any other 4xx is ERR_INVALID with the vendor's error code
- * (21610: the recipient has opted out). */
+ * retries them), and so are 401, 403 and 404 on a send: the credentials or
+ * the account are refused, which an operator fixes (then the queued messages
+ * go); any other 4xx is ERR_INVALID with the vendor's error code (21211: not
+ * a valid number, 21610: the recipient has opted out). */
 #include <curl/curl.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +91,10 @@ static enum err vendor_error(long code, json_t *j, int *vendor_code, struct err_
 	json_int_t vcode = j ? json_integer_value(json_object_get(j, "code")) : 0;
 	if (code == 429 || code >= 500)
 		return err_set(d, ERR_UPSTREAM, "twilio: HTTP %ld%s%s", code, msg ? ": " : "", msg ? msg : "");
+	if (code == 401 || code == 403 || code == 404) /* configuration, not this message: retried */
+		return err_set(d, ERR_UPSTREAM,
+			       "twilio: HTTP %ld%s%s (code %lld): the account SID, auth token or base URL is refused",
+			       code, msg ? ": " : "", msg ? msg : "", (long long)vcode);
 	*vendor_code = (int)vcode;
 	return err_set(d, ERR_INVALID, "twilio: HTTP %ld%s%s (code %lld)", code, msg ? ": " : "", msg ? msg : "",
 		       (long long)vcode);
@@ -229,6 +239,72 @@ out:
 	return rc;
 }
 
+/* A JSON integer, or a string of digits (Twilio gives num_segments as text); fallback otherwise. */
+static int64_t int_of(json_t *v, int64_t fallback)
+{
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	const char *s = json_string_value(v);
+	char *end;
+	long long n = s && *s ? strtoll(s, &end, 10) : 0;
+	return s && *s && !*end ? n : fallback;
+}
+
+/* "-0.00790" (a charge) → 7900 micros; -1 when not priced yet. */
+static int64_t price_of(json_t *v)
+{
+	const char *s = json_string_value(v);
+	char *end;
+	double x = json_is_number(v) ? json_number_value(v) : s && *s ? strtod(s, &end) : NAN;
+	if (s && *s && *end)
+		return -1;
+	return isfinite(x) && fabs(x) < 1e6 ? (int64_t)llround(fabs(x) * 1e6) : -1;
+}
+
+static enum err twilio_fetch(struct sms_provider *p, const char *vendor_sid, struct sms_vendor_status *out,
+			     struct err_detail *d)
+{
+	memset(out, 0, sizeof *out);
+	if (!telephony_sid_valid("SM", vendor_sid) && !telephony_sid_valid("MM", vendor_sid))
+		return err_set(d, ERR_INVALID, "twilio: %s is not a message sid", vendor_sid ? vendor_sid : "(none)");
+	struct buf ans;
+	buf_init(&ans, MAX_ANSWER);
+	char base[1024], url[1200];
+	long code = 0;
+	json_t *j = NULL;
+	resource_url(p->cfg, base, sizeof base);
+	snprintf(url, sizeof url, "%.*s/%s.json", (int)(strlen(base) - strlen(".json")), base, vendor_sid);
+	enum err rc = perform(p->cfg, url, NULL, &ans, &code, d);
+	if (rc != ERR_OK)
+		goto out;
+	json_error_t je;
+	j = ans.len ? json_loadb(ans.data, ans.len, 0, &je) : NULL;
+	if (code == 404) {
+		rc = err_set(d, ERR_NOT_FOUND, "twilio: no message %s", vendor_sid);
+	} else if (code < 200 || code >= 300) {
+		int vendor_code = 0;
+		vendor_error(code, j, &vendor_code, d);
+		rc = ERR_UPSTREAM; /* a question we cannot ask now; asked again later */
+	} else {
+		const char *st = j ? json_string_value(json_object_get(j, "status")) : NULL;
+		if (!st || !*st || strlen(st) >= sizeof out->status) {
+			rc = err_set(d, ERR_INVALID, "twilio: message %s without a status", vendor_sid);
+			goto out;
+		}
+		snprintf(out->status, sizeof out->status, "%s", st);
+		int64_t ec = int_of(json_object_get(j, "error_code"), 0);
+		out->error_code = ec > 0 && ec <= 1000000 ? (int)ec : 0;
+		int64_t seg = int_of(json_object_get(j, "num_segments"), -1);
+		out->segments = seg >= 0 && seg <= 1000 ? (int)seg : -1;
+		out->price_micros = price_of(json_object_get(j, "price"));
+		out->date_sent_ms = rfc2822_ms(json_string_value(json_object_get(j, "date_sent")));
+	}
+out:
+	json_decref(j);
+	buf_cleanup(&ans);
+	return rc;
+}
+
 static void twilio_free(struct sms_provider *p)
 {
 	free(p);
@@ -247,6 +323,7 @@ enum err sms_twilio_open(const struct config *cfg, struct sms_provider **out, st
 	p->name = "twilio";
 	p->send = twilio_send;
 	p->lookup = twilio_lookup;
+	p->fetch = twilio_fetch;
 	p->free = twilio_free;
 	p->cfg = cfg;
 	*out = p;

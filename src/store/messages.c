@@ -1,7 +1,10 @@
 /* SQL for SMS messaging (see messages.h). */
 #include "store/messages.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "core/ids.h"
 
 #define MSG_COLS                                                                                                   \
 	"sid, vendor_sid, workspace_id, call_id, user_id, direction, peer_e164, our_e164, body, template_id,"      \
@@ -195,7 +198,8 @@ enum err store_sms_callback_claim(struct db *db, const char *vendor_sid, const c
 enum err store_sms_sent_before(struct db *db, const char *workspace_id, const char *peer, bool *yes)
 {
 	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM sms_messages WHERE workspace_id = ? AND peer_e164 = ?"
-				  " AND direction = 'outbound')";
+				  " AND direction = 'outbound' AND kind = 'send' AND vendor_sid IS NOT NULL"
+				  " AND status NOT IN ('failed', 'undelivered', 'canceled'))";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc != ERR_OK)
@@ -389,9 +393,10 @@ enum err store_sms_template_delete(struct db *db, const char *workspace_id, cons
 /* ---- campaign settings, pacing, usage ---- */
 
 enum err store_sms_settings_get(struct db *db, const char *workspace_id, int64_t *mps, int64_t *daily_cap,
-				bool *found)
+				char *cap_tz, size_t cap_tz_size, bool *found)
 {
-	static const char sql[] = "SELECT messages_per_second, daily_cap_segments FROM sms_settings WHERE workspace_id = ?";
+	static const char sql[] = "SELECT messages_per_second, daily_cap_segments, cap_time_zone FROM sms_settings"
+				  " WHERE workspace_id = ?";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc != ERR_OK)
@@ -403,17 +408,22 @@ enum err store_sms_settings_get(struct db *db, const char *workspace_id, int64_t
 	if (*found) {
 		*mps = db_col_int(st, 0);
 		*daily_cap = db_col_int(st, 1);
+		const char *z = db_col_text(st, 2);
+		if (z && cap_tz_size)
+			snprintf(cap_tz, cap_tz_size, "%s", z);
 	}
 	db_done(st);
 	return rc;
 }
 
-enum err store_sms_settings_set(struct db *db, const char *workspace_id, int64_t mps, int64_t daily_cap, int64_t now)
+enum err store_sms_settings_set(struct db *db, const char *workspace_id, int64_t mps, int64_t daily_cap,
+				const char *cap_tz, int64_t now)
 {
 	static const char sql[] =
-		"INSERT INTO sms_settings (workspace_id, messages_per_second, daily_cap_segments, updated_at)"
-		" VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id) DO UPDATE SET messages_per_second = excluded.messages_per_second,"
-		" daily_cap_segments = excluded.daily_cap_segments, updated_at = excluded.updated_at";
+		"INSERT INTO sms_settings (workspace_id, messages_per_second, daily_cap_segments, cap_time_zone, updated_at)"
+		" VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id) DO UPDATE SET messages_per_second = excluded.messages_per_second,"
+		" daily_cap_segments = excluded.daily_cap_segments,"
+		" cap_time_zone = COALESCE(excluded.cap_time_zone, sms_settings.cap_time_zone), updated_at = excluded.updated_at";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc != ERR_OK)
@@ -421,7 +431,8 @@ enum err store_sms_settings_set(struct db *db, const char *workspace_id, int64_t
 	db_bind_text(st, 1, workspace_id);
 	db_bind_int(st, 2, mps);
 	db_bind_int(st, 3, daily_cap);
-	db_bind_int(st, 4, now);
+	db_bind_text(st, 4, cap_tz);
+	db_bind_int(st, 5, now);
 	return db_run(st);
 }
 
@@ -585,4 +596,79 @@ enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t no
 	db_bind_text(st, 3, workspace_id);
 	db_bind_int(st, 4, now);
 	return db_run(st);
+}
+
+/* ---- reconciling delivery receipts ---- */
+
+enum err store_sms_unsettled(struct db *db, int64_t quiet_before, int64_t sent_after, int limit, struct arena *a,
+			     struct sms_unsettled **rows, int *n)
+{
+	static const char sql[] =
+		"SELECT sid, workspace_id FROM sms_messages WHERE status IN ('accepted', 'queued', 'sending', 'sent')"
+		" AND updated_at < ? AND direction = 'outbound' AND vendor_sid IS NOT NULL"
+		" AND (reconciled_at IS NULL OR reconciled_at < ?) AND COALESCE(sent_at, created_at) >= ?"
+		" ORDER BY updated_at LIMIT ?";
+	*n = 0;
+	*rows = arena_alloc(a, sizeof **rows * (size_t)(limit > 0 ? limit : 1));
+	if (!*rows)
+		return ERR_NOMEM;
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, quiet_before);
+	db_bind_int(st, 2, quiet_before);
+	db_bind_int(st, 3, sent_after);
+	db_bind_int(st, 4, limit);
+	bool row;
+	while ((rc = db_step(st, &row)) == ERR_OK && row && *n < limit) {
+		struct sms_unsettled *u = &(*rows)[*n];
+		u->sid = db_col_dup(st, 0, a);
+		u->workspace_id = db_col_dup(st, 1, a);
+		if (!u->sid || !u->workspace_id) {
+			rc = ERR_NOMEM;
+			break;
+		}
+		(*n)++;
+	}
+	db_done(st);
+	return rc;
+}
+
+enum err store_sms_reconciled(struct db *db, const char *sid, int64_t now)
+{
+	static const char sql[] = "UPDATE sms_messages SET reconciled_at = ? WHERE sid = ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, now);
+	db_bind_text(st, 2, sid);
+	return db_run(st);
+}
+
+enum err store_sms_reconcile_queue(struct db *db, const char *workspace_id, const char *sid, int64_t now,
+				   bool *queued)
+{
+	static const char sql[] =
+		"INSERT INTO bg_jobs (id, workspace_id, kind, payload, status, attempts, run_at, created_at, updated_at)"
+		" VALUES (?, ?, 'sms_reconcile', ?, 'pending', 0, ?, ?, ?) ON CONFLICT DO NOTHING";
+	char id[ID_SIZE], payload[SMS_STORE_SID_MAX + 16];
+	if (strlen(sid) >= SMS_STORE_SID_MAX)
+		return ERR_INVALID;
+	id_new_at(id, now);
+	snprintf(payload, sizeof payload, "{\"sid\":\"%s\"}", sid);
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, workspace_id);
+	db_bind_text(st, 3, payload);
+	db_bind_int(st, 4, now);
+	db_bind_int(st, 5, now);
+	db_bind_int(st, 6, now);
+	if ((rc = db_run(st)) == ERR_OK)
+		*queued = db_changes(db) > 0;
+	return rc;
 }

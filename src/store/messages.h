@@ -6,6 +6,7 @@
 #define SB_STORE_MESSAGES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/arena.h"
@@ -49,7 +50,9 @@ enum err store_sms_status(struct db *db, const char *sid, const char *status, in
 			  int64_t now);
 /* Records callback (vendor_sid, status); *fresh false when it was seen before. */
 enum err store_sms_callback_claim(struct db *db, const char *vendor_sid, const char *status, int64_t now, bool *fresh);
-/* Whether the workspace ever sent (or queued) a message to peer. */
+/* Whether the workspace already sent peer a message (kind send, not a
+ * keyword answer) that the vendor accepted and has not reported failed or
+ * undelivered: the next one needs no opt-out wording. */
 enum err store_sms_sent_before(struct db *db, const char *workspace_id, const char *peer, bool *yes);
 /* One page of the conversation with peer, oldest first, after (created_at,
  * sid) when after_sid is not NULL; up to limit rows into *rows (arena array). */
@@ -76,11 +79,13 @@ enum err store_sms_template_insert(struct db *db, const struct sms_template_row 
 enum err store_sms_template_update(struct db *db, const struct sms_template_row *t);
 enum err store_sms_template_delete(struct db *db, const char *workspace_id, const char *id);
 
-/* Campaign settings; *found false (outputs untouched) when never set. */
+/* Campaign settings; *found false (outputs untouched) when never set.
+ * cap_tz gets the daily cap's zone when one was set (else untouched). */
 enum err store_sms_settings_get(struct db *db, const char *workspace_id, int64_t *mps, int64_t *daily_cap,
-				bool *found);
+				char *cap_tz, size_t cap_tz_size, bool *found);
+/* cap_tz NULL keeps the zone already set (or none). */
 enum err store_sms_settings_set(struct db *db, const char *workspace_id, int64_t mps, int64_t daily_cap,
-				int64_t now);
+				const char *cap_tz, int64_t now);
 /* The pacing slot (microseconds; 0 when none). */
 enum err store_sms_pacer_get(struct db *db, const char *workspace_id, int64_t *next_us);
 enum err store_sms_pacer_set(struct db *db, const char *workspace_id, int64_t next_us);
@@ -97,7 +102,7 @@ enum err store_sms_pace_log_started(struct db *db, const char *workspace_id, int
 enum err store_sms_pace_log_window(struct db *db, const char *workspace_id, int64_t since_us, int64_t except_us,
 				   int64_t now_us, int64_t *at, int cap, int *n);
 enum err store_sms_pace_log_prune(struct db *db, const char *workspace_id, int64_t before_us);
-/* Segments accepted on day ("YYYY-MM-DD", UTC). */
+/* Segments accepted on day ("YYYY-MM-DD" in the campaign's cap zone). */
 enum err store_sms_usage_get(struct db *db, const char *workspace_id, const char *day, int64_t *segments);
 enum err store_sms_usage_add(struct db *db, const char *workspace_id, const char *day, int64_t segments);
 
@@ -108,5 +113,25 @@ enum err store_sms_job_defer(struct db *db, const char *job_id, int64_t run_at, 
 /* Every pending "sms" job of the workspace waiting for later runs now (a
  * scheduled message puts itself back until it is due). */
 enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t now);
+
+/* ---- reconciling delivery receipts (migration 0017) ---- */
+
+#define SMS_STORE_SID_MAX 40
+
+struct sms_unsettled {
+	const char *sid, *workspace_id;
+};
+/* Up to limit outbound messages with a vendor sid and a status that is not
+ * final (accepted queued sending sent), unchanged and not reconciled since
+ * quiet_before, accepted (sent_at, else created) at or after sent_after;
+ * the quietest first. *rows an arena array of *n. */
+enum err store_sms_unsettled(struct db *db, int64_t quiet_before, int64_t sent_after, int limit, struct arena *a,
+			     struct sms_unsettled **rows, int *n);
+/* Message sid was (or is being) reconciled at now. */
+enum err store_sms_reconciled(struct db *db, const char *sid, int64_t now);
+/* Queues an "sms_reconcile" job ({ "sid" }) for message sid, due now, unless
+ * one is already pending or running for it (*queued false then). */
+enum err store_sms_reconcile_queue(struct db *db, const char *workspace_id, const char *sid, int64_t now,
+				   bool *queued);
 
 #endif

@@ -72,6 +72,8 @@ export async function setup(provider, env = {}) {
     assert.fail(`no such message to ${number}: ${JSON.stringify(last?.messages)}`);
   };
   ctx.status = (number, sid, status, ms) => ctx.waitFor(number, (m) => m.messageSid === sid && m.status === status, ms);
+  // Waits until the vendor accepted message sid (it has a sentAt): the next send to the number needs no opt-out wording.
+  ctx.accepted = (number, sid, ms) => ctx.waitFor(number, (m) => m.messageSid === sid && m.sentAt, ms);
   // An inbound SMS from customer to our number, signed like Twilio.
   ctx.inbound = async (from, body, sid = 'SM' + randomBytes(16).toString('hex')) => {
     const params = { ToCountry: 'US', SmsMessageSid: sid, NumMedia: '0', SmsSid: sid, SmsStatus: 'received', Body: body,

@@ -26,6 +26,13 @@
 //     set with outcome(to, status, errorCode): failed/undelivered + ErrorCode);
 //   GET  .../Messages.json?To=&From=&PageSize=&Page= → a page { messages: [...],
 //     next_page_uri } newest first.
+//   GET  .../Messages/{Sid}.json → 200 the Message resource as it is now
+//     (status, error_code, num_segments, price once sent, date_sent), or 404
+//     (20404); failFetch(n, status) fails the next n of these (500, 503, 429).
+// fail(n, 401) answers Twilio's 20003 "Authenticate" (bad credentials), other
+// 4xx statuses a 21211 (invalid To).
+// loseCallbacks = true: status callbacks are not posted (the receiver was
+// down: Twilio does not retry them); the resource still moves on.
 // drop(n, pad): the next n messages are created and then the connection is cut
 // without an answer (an ambiguous failure for the client); pad newer messages
 // to the same number are added after each (the lookup must page back).
@@ -56,7 +63,13 @@ export class TwilioStandin {
     this.optedOut = new Set();
     this.outcomes = new Map(); // to -> { status, errorCode }
     this.drops = 0;
+    this.fetchFailures = [];
+    this.loseCallbacks = false;
+    this.lostCallbacks = [];  // { messageSid, messageStatus } not posted
   }
+
+  failFetch(n, status) { for (let i = 0; i < n; i++) this.fetchFailures.push(status); }
+  fetchesOf(sid) { return this.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/Messages/${sid}.json`)); }
 
   drop(n, pad = 0) { this.drops += n; this.dropPad = pad; }
   outcome(to, status, errorCode) { this.outcomes.set(to, { status, errorCode }); }
@@ -100,6 +113,8 @@ export class TwilioStandin {
     this.requests.push(rec);
     const mm = req.url.match(/^\/2010-04-01\/Accounts\/([^/?]+)\/Messages\.json(\?.*)?$/);
     if (mm) return this.handleMessages(req, res, rec, mm, form);
+    const one = req.url.match(/^\/2010-04-01\/Accounts\/([^/?]+)\/Messages\/([^/?]+)\.json$/);
+    if (one) return this.handleMessage(req, res, rec, one);
     const m = req.url.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/);
     if (!m || req.method !== 'POST') {
       rec.outcome = 404;
@@ -151,6 +166,32 @@ export class TwilioStandin {
     return rec.auth === wantAuth && sid === this.accountSid;
   }
 
+  // GET one Message resource (the fetch a reconcile makes).
+  async handleMessage(req, res, rec, one) {
+    if (!this.authorized(rec, one[1])) {
+      rec.outcome = 401;
+      return this.error(res, 401, 20003, 'Authenticate');
+    }
+    if (req.method !== 'GET') {
+      rec.outcome = 405;
+      return this.error(res, 405, 20004, 'Method not allowed');
+    }
+    const failure = this.fetchFailures.shift();
+    if (failure) {
+      rec.outcome = failure;
+      if (failure === 429) return this.error(res, 429, 20429, 'Too Many Requests');
+      return this.error(res, failure, 20500, 'Internal Server Error');
+    }
+    const msg = this.messages.find((x) => x.sid === one[2]);
+    if (!msg) {
+      rec.outcome = 404;
+      return this.error(res, 404, 20404, `The requested resource /2010-04-01/Accounts/${one[1]}/Messages/${one[2]}.json was not found`);
+    }
+    rec.outcome = 200;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify(msg));
+  }
+
   async handleMessages(req, res, rec, mm, form) {
     if (!this.authorized(rec, mm[1])) {
       rec.outcome = 401;
@@ -184,6 +225,7 @@ export class TwilioStandin {
       rec.outcome = failure;
       if (failure >= 500) return this.error(res, failure, 20500, 'Internal Server Error');
       if (failure === 429) return this.error(res, 429, 20429, 'Too Many Requests');
+      if (failure === 401) return this.error(res, 401, 20003, 'Authenticate');
       return this.error(res, failure, 21211, "The 'To' number is not a valid phone number.");
     }
     const bad = !form.To ? [21604, "A 'To' phone number is required."]
@@ -232,7 +274,16 @@ export class TwilioStandin {
       const t = setTimeout(() => {
         this.timers.delete(t);
         msg.status = status;
+        msg.date_updated = new Date().toUTCString().replace('GMT', '+0000');
         if (code) msg.error_code = code;
+        if (status === 'sent') {
+          msg.date_sent = msg.date_updated;
+          msg.price = (-0.0079 * Number(msg.num_segments)).toFixed(5);
+        }
+        if (this.loseCallbacks) {
+          this.lostCallbacks.push({ messageSid: msg.sid, messageStatus: status });
+          return;
+        }
         const params = [['AccountSid', this.accountSid], ['ApiVersion', '2010-04-01'], ['From', msg.from], ['To', msg.to],
           ['MessageSid', msg.sid], ['SmsSid', msg.sid], ['MessageStatus', status], ['SmsStatus', status]];
         if (code) params.push(['ErrorCode', String(code)]);
