@@ -263,17 +263,21 @@ static const char *lookup(void *ctx, const char *name)
 }
 
 /* The template's body rendered (plus opt-out wording when first), checked. */
-static enum err render(const struct sms_send_request *q, const char *body, struct vars *v, bool first,
+static enum err render(const struct sms_send_request *q, const struct sms_template *t, struct vars *v, bool first,
 		       struct arena *a, const char **out, struct err_detail *d)
 {
 	struct buf b;
 	char missing[TPL_VAR_MAX];
 	buf_init(&b, 64 * 1024);
-	enum err rc = tpl_render(body, lookup, v, &b, missing);
+	enum err rc = tpl_render(q->message ? q->message : t->body, t->defaults, lookup, v, &b, missing);
 	if (rc == ERR_NOT_FOUND) {
 		buf_cleanup(&b);
-		return err_field_add(d, arena_printf(a, "variables.%s", missing), "the %s needs {{%s}}",
-				     q->message ? "message" : "template", missing);
+		const char *def = NULL;
+		for (const struct tpl_default *x = t->defaults; x && x->name; x++)
+			def = strcmp(x->name, missing) ? def : x->body;
+		return err_field_add(d, arena_printf(a, "variables.%s", missing), "the %s needs {{%s}}%s%s%s",
+				     q->message ? "message" : "template", missing, def ? ", or what its default \"" : "",
+				     def ? def : "", def ? "\" needs" : "");
 	}
 	if (rc == ERR_OK && first && !strstr(buf_cstr(&b), "STOP"))
 		rc = buf_puts(&b, b.len ? " " SMS_OPT_OUT_WORDING : SMS_OPT_OUT_WORDING);
