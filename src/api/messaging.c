@@ -11,7 +11,7 @@
  *	                                             pricePerSegment }
  *	POST   /api/settings/messaging             { messagesPerSecond, dailyCapSegments, capTimeZone? } (Admin+)
  *	POST   /api/webhooks/sms                   Twilio-signed messaging webhooks → empty TwiML
- * Template { id, name, body, variables: [name], category, builtIn }. */
+ * Template { id, name, body, variables: [name], defaults?: {name: body}, category, builtIn }. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +43,13 @@ static void template_json(struct jw *w, const struct sms_template *t)
 	for (int i = 0; i < n; i++)
 		jw_str(w, names[i]);
 	jw_arr_end(w);
+	if (t->defaults) {
+		jw_key(w, "defaults");
+		jw_obj_begin(w);
+		for (const struct tpl_default *d = t->defaults; d->name; d++)
+			jw_kstr(w, d->name, d->body);
+		jw_obj_end(w);
+	}
 	jw_kstr(w, "category", t->category);
 	jw_kbool(w, "builtIn", t->builtin);
 	jw_obj_end(w);

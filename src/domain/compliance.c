@@ -148,12 +148,34 @@ static enum err contact_consent(struct db *db, const struct principal *p, const 
 	return rc;
 }
 
+/* Whether number's opt-out is the customer's own (a STOP, or the carrier's
+ * 21610 that reports one): ERR_CONFLICT, naming why, when staff try to lift
+ * it. Only the customer's START opts such a number back in (CTIA; the
+ * carrier keeps blocking it anyway). */
+static enum err customer_opt_out(const struct sms_opt_status *s, const char *number, struct err_detail *d)
+{
+	if (!s->opted_out || !s->source)
+		return ERR_OK;
+	if (!strcmp(s->source, "STOP"))
+		return err_set(d, ERR_CONFLICT,
+			       "%s opted out by replying STOP; only the customer's own START (or YES, UNSTOP) opts it back in",
+			       number);
+	if (!strcmp(s->source, "vendor_21610"))
+		return err_set(d, ERR_CONFLICT,
+			       "%s is opted out at the carrier (error 21610: the customer replied STOP); only the customer's "
+			       "own START opts it back in",
+			       number);
+	return ERR_OK;
+}
+
 static enum err number_consent(struct db *db, const struct principal *p, const char *number, bool opt_in,
-			       int64_t now, struct arena *a, struct jw *meta)
+			       int64_t now, struct arena *a, struct jw *meta, struct err_detail *d)
 {
 	struct sms_opt_status before;
 	enum err rc = store_sms_opt_get(db, p->workspace_id, number, a, &before);
 	if (rc != ERR_OK && rc != ERR_NOT_FOUND)
+		return rc;
+	if (rc == ERR_OK && opt_in && (rc = customer_opt_out(&before, number, d)) != ERR_OK)
 		return rc;
 	int from = rc == ERR_OK ? !before.opted_out : -1;
 	struct sms_opt_status s = {.workspace_id = p->workspace_id, .e164 = number, .opted_out = !opt_in,
@@ -194,12 +216,12 @@ enum err compliance_consent_set(struct db *db, const struct principal *p, const 
 	jw_obj_begin(&meta);
 	if (before.contact_id)
 		jw_kstr(&meta, "contactId", before.contact_id);
-	if (before.contact_id && (rc = contact_consent(db, p, &before, in, now, a, &meta)) != ERR_OK)
-		goto fail;
 	bool out = before.direction && !strcmp(before.direction, "out");
 	const char *customer = out ? before.to_e164 : before.from_e164;
-	if (in->sms >= 0 && customer && phone_is_e164(customer) &&
-	    (rc = number_consent(db, p, customer, in->sms == 1, now, a, &meta)) != ERR_OK)
+	bool number = in->sms >= 0 && customer && phone_is_e164(customer);
+	if (number && (rc = number_consent(db, p, customer, in->sms == 1, now, a, &meta, d)) != ERR_OK)
+		goto fail; /* before anything else is written: a refusal changes nothing */
+	if (before.contact_id && (rc = contact_consent(db, p, &before, in, now, a, &meta)) != ERR_OK)
 		goto fail;
 	jw_obj_end(&meta);
 	if ((rc = jw_error(&meta)) != ERR_OK)

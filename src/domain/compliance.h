@@ -4,7 +4,8 @@
  *	                 (blocked_number.added / .removed, target "number")
  *	consent          a call's recording and SMS consent, copied to the
  *	                 call's contact and (SMS) to the number's opt-in state,
- *	                 with the audit trail: who, when, from what, to what */
+ *	                 with the audit trail: who, when, from what, to what;
+ *	                 never over a customer's own STOP */
 #ifndef SB_DOMAIN_COMPLIANCE_H
 #define SB_DOMAIN_COMPLIANCE_H
 
@@ -42,7 +43,10 @@ struct consent_input {
  * contact's, and for SMS the customer number's opt-in state; audited on the
  * call (call.consent_updated with the from/to diff and the contact's), on the
  * contact (contact.consent_updated) and on the number (sms.opt_in /
- * sms.opt_out); announced as call_updated. One transaction. */
+ * sms.opt_out); announced as call_updated. One transaction. ERR_CONFLICT
+ * (nothing written) when smsOptIn true would lift an opt-out the customer
+ * made (a STOP reply, or the carrier's 21610): only their own START does;
+ * an opt-out staff recorded (opt-out endpoint, consent) may be lifted. */
 enum err compliance_consent_set(struct db *db, const struct principal *p, const char *call_id,
 				const struct consent_input *in, struct arena *a, struct err_detail *d);
 

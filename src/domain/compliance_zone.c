@@ -371,3 +371,41 @@ void quiet_check(const char *e164, const char *contact_tz, int64_t now, struct q
 		}
 	}
 }
+
+/* Jumps from a closed t to the closed zone's next opening, or to its next
+ * midnight when the window is over (or shut all day) there. */
+static int64_t next_candidate(int64_t t, const struct quiet_verdict *v)
+{
+	int m = v->local_minute, step = v->window.open != v->window.close && m < v->window.open ? v->window.open - m
+											     : 1440 - m;
+	return t - t % 60000 + (int64_t)step * 60000;
+}
+
+int64_t quiet_next_open(const char *e164, const char *contact_tz, int64_t from)
+{
+	struct quiet_verdict v;
+	int64_t t = from;
+	quiet_check(e164, contact_tz, t, &v);
+	for (int i = 0; i < 32 && !v.allowed; i++) {
+		int64_t closed = t;
+		t = next_candidate(t, &v);
+		quiet_check(e164, contact_tz, t, &v);
+		if (!v.allowed)
+			continue;
+		/* A DST change inside the jump can overshoot by its size: the
+		 * first open minute since the last closed one, by halving (closed
+		 * stays closed, t stays open). */
+		closed -= closed % 60000;
+		while (t - closed > 60000) {
+			int64_t mid = closed + (t - closed) / 120000 * 60000;
+			struct quiet_verdict h;
+			quiet_check(e164, contact_tz, mid, &h);
+			if (h.allowed)
+				t = mid;
+			else
+				closed = mid;
+		}
+		return t;
+	}
+	return v.allowed ? t : -1;
+}

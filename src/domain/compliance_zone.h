@@ -78,6 +78,13 @@ bool quiet_us_holiday(int y, int m, int d);
  * place gets the conservative treatment above. */
 void quiet_check(const char *e164, const char *contact_tz, int64_t now, struct quiet_verdict *out);
 
+/* The first minute at or after from (epoch ms) when quiet_check allows
+ * contacting e164: from itself when it is allowed (or no rule applies), else
+ * the start of the minute the window opens in every zone concerned, DST
+ * changes and days closed all day (Sundays, holidays) included. -1 when no
+ * window opens within about ten days (no table row does that). */
+int64_t quiet_next_open(const char *e164, const char *contact_tz, int64_t from);
+
 /* Whether name is a zone the system database knows (for validating input). */
 bool quiet_zone_valid(const char *name);
 

@@ -17,6 +17,7 @@
 struct hit {
 	const char *rule;
 	bool overridable;
+	bool exempt;           /* does not apply to this kind of send (a keyword reply) */
 	char detail[160];
 };
 
@@ -30,6 +31,7 @@ struct facts {
 	struct quiet_verdict quiet;
 	bool quiet_checked;
 	int64_t now;
+	int64_t at;                    /* when the contact is to happen (quiet hours) */
 	struct hit hits[MAX_HITS];
 	int nhits;
 };
@@ -39,13 +41,39 @@ const char *gate_channel_name(enum gate_channel c)
 	return c == GATE_SMS ? "sms" : "call";
 }
 
-static struct hit *add_hit(struct facts *f, const char *rule, bool overridable)
+static const char *kind_name(const struct gate_request *q)
+{
+	return q->channel == GATE_CALL ? "dial" : q->keyword_reply ? "keyword_reply" : "send";
+}
+
+/* Whether a keyword reply is exempt from rule (gate.h): all but blocked_number. */
+static bool keyword_exempt(const char *rule)
+{
+	return strcmp(rule, "blocked_number") != 0;
+}
+
+static struct hit *add_hit(struct facts *f, const struct gate_request *q, const char *rule, bool overridable)
 {
 	struct hit *h = &f->hits[f->nhits < MAX_HITS ? f->nhits++ : MAX_HITS - 1];
 	h->rule = rule;
 	h->overridable = overridable;
+	h->exempt = q->keyword_reply && keyword_exempt(rule);
 	h->detail[0] = '\0';
 	return h;
+}
+
+/* Whether rule is one of list's comma-separated names. */
+static bool listed(const char *list, const char *rule)
+{
+	size_t n = strlen(rule);
+	for (const char *s = list; s && *s;) {
+		const char *end = strchr(s, ',');
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+		if (len == n && strncmp(s, rule, n) == 0)
+			return true;
+		s = end ? end + 1 : s + len;
+	}
+	return false;
 }
 
 /* The contact's compliance columns; a missing contact reads as none. */
@@ -104,17 +132,17 @@ static enum err evaluate(struct db *db, const char *ws, const struct gate_reques
 	if (rc != ERR_OK)
 		return rc;
 	if (blocked)
-		snprintf(add_hit(f, "blocked_number", false)->detail, 160,
+		snprintf(add_hit(f, q, "blocked_number", false)->detail, 160,
 			 "blocked_number: %s is on the workspace's blocked list", q->to);
 	if ((rc = gather_contact(db, ws, q, a, f)) != ERR_OK)
 		return rc;
 	if (f->dnc_contact_id)
-		snprintf(add_hit(f, "do_not_contact", true)->detail, 160,
+		snprintf(add_hit(f, q, "do_not_contact", true)->detail, 160,
 			 "do_not_contact: the contact is marked do-not-contact");
 	if ((rc = store_dnc_active(db, ws, q->to, sms, f->now, a, &f->dnc_hit, &f->dnc)) != ERR_OK)
 		return rc;
 	if (f->dnc_hit)
-		snprintf(add_hit(f, "dnc_list", true)->detail, 160, "dnc_list: %s is on the do-not-contact list for %s (%s)",
+		snprintf(add_hit(f, q, "dnc_list", true)->detail, 160, "dnc_list: %s is on the do-not-contact list for %s (%s)",
 			 q->to, sms ? "SMS" : "calls", f->dnc.source);
 	struct sms_opt_status opt = {0};
 	bool opt_known = false;
@@ -124,24 +152,26 @@ static enum err evaluate(struct db *db, const char *ws, const struct gate_reques
 			return rc;
 		opt_known = rc == ERR_OK;
 		if (opt_known && opt.opted_out)
-			snprintf(add_hit(f, "sms_opt_out", false)->detail, 160,
+			snprintf(add_hit(f, q, "sms_opt_out", false)->detail, 160,
 				 "sms_opt_out: %s opted out of SMS (%s)", q->to, opt.source);
 	}
-	if (!sms || q->marketing) {
-		quiet_check(q->to, f->cc.time_zone, f->now, &f->quiet);
+	if (!sms || (q->marketing && !q->keyword_reply)) {
+		quiet_check(q->to, f->cc.time_zone, f->at, &f->quiet);
 		f->quiet_checked = true;
 		if (!f->quiet.allowed) {
 			char at[8], open[8], close[8];
 			hm(at, sizeof at, f->quiet.local_minute);
 			hm(open, sizeof open, f->quiet.window.open);
 			hm(close, sizeof close, f->quiet.window.close);
-			struct hit *h = add_hit(f, "quiet_hours", true);
+			struct hit *h = add_hit(f, q, "quiet_hours", true);
+			bool later = f->at > f->now + 60000; /* a scheduled send */
 			if (f->quiet.window.open == f->quiet.window.close)
-				snprintf(h->detail, 160, "quiet_hours: no contact allowed today in %s (%s local)",
-					 f->quiet.closed_zone, at);
+				snprintf(h->detail, 160, "quiet_hours: no contact allowed %s in %s (%s local)",
+					 later ? "on that day" : "today", f->quiet.closed_zone, at);
 			else
-				snprintf(h->detail, 160, "quiet_hours: it is %s in %s, outside %s-%s", at,
-					 f->quiet.closed_zone, open, close);
+				snprintf(h->detail, 160, "quiet_hours: it %s %s in %s%s, outside %s-%s",
+					 later ? "will be" : "is", at, f->quiet.closed_zone,
+					 later ? " at the send time" : "", open, close);
 		}
 	}
 	if (sms) {
@@ -151,9 +181,9 @@ static enum err evaluate(struct db *db, const char *ws, const struct gate_reques
 		bool declined = f->contact_id && f->cc.consent_sms == 0 && !restarted;
 		bool opted_in = (f->contact_id && f->cc.consent_sms == 1) || (opt_known && !opt.opted_out);
 		if (declined)
-			snprintf(add_hit(f, "consent", true)->detail, 160, "consent: the contact declined SMS");
+			snprintf(add_hit(f, q, "consent", true)->detail, 160, "consent: the contact declined SMS");
 		else if (q->marketing && !opted_in)
-			snprintf(add_hit(f, "consent", true)->detail, 160,
+			snprintf(add_hit(f, q, "consent", true)->detail, 160,
 				 "consent: marketing messages need the recipient's SMS opt-in");
 	}
 	return ERR_OK;
@@ -185,32 +215,65 @@ static void quiet_json(struct jw *m, const struct quiet_verdict *v)
 	jw_obj_end(m);
 }
 
+static void rules_json(struct jw *m, const char *key, const struct facts *f, bool exempt)
+{
+	jw_key(m, key);
+	jw_arr_begin(m);
+	for (int i = 0; i < f->nhits; i++)
+		if (!exempt || f->hits[i].exempt)
+			jw_str(m, f->hits[i].rule);
+	jw_arr_end(m);
+}
+
+static void time_json(struct jw *m, const char *key, int64_t ms)
+{
+	char ts[40];
+	clock_format_rfc3339(ms, ts, sizeof ts);
+	jw_kstr(m, key, ts);
+}
+
 static enum err audit(struct db *db, const struct actor *actor, const struct gate_request *q,
 		      const struct gate_decision *g, const struct facts *f)
 {
-	const char *action = !g->allow ? "compliance.denied" : g->overridden ? "compliance.overridden"
-									  : "compliance.allowed";
+	const char *action = g->defer_until ? "compliance.deferred"
+			     : !g->allow    ? "compliance.denied"
+			     : g->overridden ? "compliance.overridden"
+					     : "compliance.allowed";
 	struct jw m;
 	jw_init(&m, 512, 16384);
 	jw_obj_begin(&m);
 	jw_kstr(&m, "channel", gate_channel_name(q->channel));
+	jw_kstr(&m, "kind", kind_name(q));
+	jw_kstr(&m, "stage", q->delivery ? "delivery" : "request");
+	if (q->message_sid)
+		jw_kstr(&m, "messageSid", q->message_sid);
 	jw_kstr(&m, "to", q->to);
 	jw_kbool(&m, "marketing", q->marketing);
-	jw_kstr(&m, "decision", g->allow ? "allow" : "deny");
+	jw_kstr(&m, "decision", g->allow ? "allow" : g->defer_until ? "defer" : "deny");
 	jw_kstr(&m, "rule", g->rule);
-	jw_key(&m, "objections");
-	jw_arr_begin(&m);
-	for (int i = 0; i < f->nhits; i++)
-		jw_str(&m, f->hits[i].rule);
-	jw_arr_end(&m);
+	rules_json(&m, "objections", f, false);
+	if (g->exempted)
+		rules_json(&m, "exempted", f, true);
 	jw_kbool(&m, "overrideRequested", q->override);
 	jw_kbool(&m, "overridden", g->overridden);
+	if (g->overridden) {
+		jw_key(&m, "overriddenRules");
+		jw_arr_begin(&m);
+		for (int i = 0; i < f->nhits; i++)
+			if (listed(g->overridden_rules, f->hits[i].rule))
+				jw_str(&m, f->hits[i].rule);
+		jw_arr_end(&m);
+	}
 	if (f->dnc_contact_id || f->contact_id)
 		jw_kstr(&m, "contactId", f->dnc_contact_id ? f->dnc_contact_id : f->contact_id);
 	if (f->dnc_hit)
 		jw_kstr(&m, "dncSource", f->dnc.source);
+	if (f->at != f->now)
+		time_json(&m, "at", f->at);
 	if (f->quiet_checked)
 		quiet_json(&m, &f->quiet);
+	if (g->defer_until)
+		time_json(&m, "deferredUntil", g->defer_until);
 	jw_obj_end(&m);
 	enum err rc = jw_error(&m);
 	if (rc == ERR_OK)
@@ -218,6 +281,23 @@ static enum err audit(struct db *db, const struct actor *actor, const struct gat
 				  NULL, jw_cstr(&m));
 	jw_cleanup(&m);
 	return rc;
+}
+
+/* Appends rule to the comma-separated list out (size GATE_RULES_SIZE). */
+static void list_add(char *out, const char *rule)
+{
+	size_t len = strlen(out);
+	snprintf(out + len, GATE_RULES_SIZE - len, "%s%s", len ? "," : "", rule);
+}
+
+/* The denial's sentence: the rule's detail and whether it can be overridden. */
+static void deny_detail(struct gate_decision *out, const struct gate_request *q, const struct hit *h, bool owner)
+{
+	const char *tail = !h->overridable ? " (not overridable)"
+			   : owner          ? " (not a rule this override covers)"
+			   : q->override    ? " (only an Owner may override)"
+					    : " (an Owner may override)";
+	snprintf(out->detail, sizeof out->detail, "%s%s", h->detail, tail);
 }
 
 enum err gate_check(struct db *db, const struct actor *actor, const struct gate_request *q, struct arena *a,
@@ -229,25 +309,48 @@ enum err gate_check(struct db *db, const struct actor *actor, const struct gate_
 	memset(&f, 0, sizeof f);
 	f.cc.consent_recording = f.cc.consent_sms = -1;
 	f.now = clock_now_ms();
+	f.at = q->at ? q->at : f.now;
 	enum err rc = evaluate(db, actor->workspace_id, q, a, &f);
 	if (rc != ERR_OK)
 		return rc;
 	bool owner = q->override && authz_role_may(actor->role, ACT_DNC_OVERRIDE);
-	const struct hit *deciding = NULL;
-	for (int i = 0; i < f.nhits && !deciding; i++)
-		if (!f.hits[i].overridable || !owner)
-			deciding = &f.hits[i];
+	const struct hit *deciding = NULL, *quiet = NULL;
+	for (int i = 0; i < f.nhits && !deciding; i++) {
+		const struct hit *h = &f.hits[i];
+		if (h->exempt) {
+			out->exempted = true;
+		} else if (owner && h->overridable && (!q->override_rules || listed(q->override_rules, h->rule))) {
+			list_add(out->overridden_rules, h->rule);
+		} else if (q->delivery && !strcmp(h->rule, "quiet_hours")) {
+			quiet = h; /* defers, unless a later rule refuses outright */
+		} else {
+			deciding = h;
+		}
+	}
 	if (f.nhits)
 		out->rule = f.hits[0].rule;
+	if (!deciding && quiet) {
+		out->defer_until = quiet_next_open(q->to, f.cc.time_zone, f.now);
+		if (out->defer_until <= f.now)
+			deciding = quiet; /* no window opens: refused */
+	}
 	if (deciding) {
 		out->allow = false;
+		out->exempted = false;
+		out->defer_until = 0;
 		out->rule = deciding->rule;
-		const char *tail = !deciding->overridable ? " (not overridable)"
-				   : q->override         ? " (only an Owner may override)"
-							 : " (an Owner may override)";
-		snprintf(out->detail, sizeof out->detail, "%s%s", deciding->detail, tail);
+		deny_detail(out, q, deciding, owner);
+	} else if (quiet) {
+		char ts[40];
+		out->allow = false;
+		out->exempted = false;
+		out->rule = quiet->rule;
+		clock_format_rfc3339(out->defer_until, ts, sizeof ts);
+		snprintf(out->detail, sizeof out->detail, "%s; deferred to %s", quiet->detail, ts);
 	} else if (f.nhits) {
-		out->overridden = true;
+		out->overridden = out->overridden_rules[0] != '\0';
 	}
+	if (!out->overridden)
+		out->overridden_rules[0] = '\0';
 	return audit(db, actor, q, out, &f);
 }

@@ -292,17 +292,21 @@ static const char *lookup(void *ctx, const char *name)
 }
 
 /* The template's body rendered (plus opt-out wording when first), checked. */
-static enum err render(const struct sms_send_request *q, const char *body, struct vars *v, bool first,
+static enum err render(const struct sms_send_request *q, const struct sms_template *t, struct vars *v, bool first,
 		       struct arena *a, const char **out, struct err_detail *d)
 {
 	struct buf b;
 	char missing[TPL_VAR_MAX];
 	buf_init(&b, 64 * 1024);
-	enum err rc = tpl_render(body, lookup, v, &b, missing);
+	enum err rc = tpl_render(q->message ? q->message : t->body, t->defaults, lookup, v, &b, missing);
 	if (rc == ERR_NOT_FOUND) {
 		buf_cleanup(&b);
-		return err_field_add(d, arena_printf(a, "variables.%s", missing), "the %s needs {{%s}}",
-				     q->message ? "message" : "template", missing);
+		const char *def = NULL;
+		for (const struct tpl_default *x = t->defaults; x && x->name; x++)
+			def = strcmp(x->name, missing) ? def : x->body;
+		return err_field_add(d, arena_printf(a, "variables.%s", missing), "the %s needs {{%s}}%s%s%s",
+				     q->message ? "message" : "template", missing, def ? ", or what its default \"" : "",
+				     def ? def : "", def ? "\" needs" : "");
 	}
 	if (rc == ERR_OK && first && !strstr(buf_cstr(&b), "STOP"))
 		rc = buf_puts(&b, b.len ? " " SMS_OPT_OUT_WORDING : SMS_OPT_OUT_WORDING);
@@ -417,12 +421,13 @@ enum err messaging_send(struct db *db, const struct principal *p, const struct s
 		goto fail;
 	struct vars v = {q, ws.name, c.contact && c.contact->name && c.contact->name[0] ? c.contact->name : NULL};
 	const char *body = NULL;
-	if ((rc = render(q, q->message ? q->message : t.body, &v, !before, a, &body, d)) != ERR_OK)
+	if ((rc = render(q, &t, &v, !before, a, &body, d)) != ERR_OK)
 		goto fail;
 	struct actor actor = actor_of(p, SRC_API);
 	bool marketing = !strcmp(t.category, "marketing");
+	bool later = q->scheduled_for != I64_NULL && q->scheduled_for > now;
 	struct gate_request gq = {.channel = GATE_SMS, .to = customer, .contact_id = c.contact_id, .call_id = c.id,
-				  .override = q->override, .marketing = marketing};
+				  .override = q->override, .marketing = marketing, .at = later ? q->scheduled_for : 0};
 	struct gate_decision g;
 	if ((rc = gate_check(db, &actor, &gq, a, &g)) != ERR_OK)
 		goto fail;
@@ -431,11 +436,17 @@ enum err messaging_send(struct db *db, const struct principal *p, const struct s
 			goto fail;
 		return err_set(d, ERR_FORBIDDEN, "%s", g.detail);
 	}
-	bool later = q->scheduled_for != I64_NULL && q->scheduled_for > now;
+	/* The override goes with the message: the delivery re-check applies it. */
+	const char *override_rules = g.overridden ? arena_strdup(a, g.overridden_rules) : NULL;
+	if (g.overridden && !override_rules) {
+		rc = ERR_NOMEM;
+		goto fail;
+	}
 	struct sms_message m = {.workspace_id = p->workspace_id, .call_id = c.id, .user_id = p->user_id,
 				.peer_e164 = customer, .our_e164 = tracking, .body = body, .template_id = t.id,
 				.category = t.category, .kind = "send", .status = later ? "scheduled" : "queued",
-				.scheduled_for = later ? q->scheduled_for : I64_NULL};
+				.scheduled_for = later ? q->scheduled_for : I64_NULL,
+				.override_by = g.overridden ? p->user_id : NULL, .override_rules = override_rules};
 	char *sid = arena_alloc(a, SMS_SID_SIZE);
 	if (!sid) {
 		rc = ERR_NOMEM;

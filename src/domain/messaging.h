@@ -6,8 +6,12 @@
  * A send is recorded (status queued, or scheduled) with a "sms" job in one
  * transaction with its audit event; the job paces itself to the workspace's
  * A2P campaign (messages per second, segments per day: the carriers' day,
- * midnight to midnight in the campaign's cap zone), re-checks the
- * number (blocked, opted out, DNC for SMS), and delivers through the provider.
+ * midnight to midnight in the campaign's cap zone), passes the
+ * compliance gate again (every rule, on the Owner's behalf when the send
+ * carries an Owner's override; gate.h), and delivers through the provider.
+ * A refusal there fails the message with its rule, except quiet hours alone
+ * (a marketing message held by the cap or a retry past closing time): that
+ * defers it to the window's opening.
  * Our message sid is the idempotency key: the vendor sid is recorded in the
  * same transaction that ends the attempt, an attempt whose outcome is unknown
  * (timeout, crash) leaves the message "sending", and the next attempt asks
@@ -18,9 +22,11 @@
  * that has been quiet for a while is asked of the vendor, and its answer is
  * applied as the callback would have been.
  *
- * Keyword answers (STOP confirmation, START, HELP) are the one kind of send
- * that does not pass the gate: carriers require them, even to an opted-out
- * number; they still never go to a blocked number, and carry no marketing. */
+ * Keyword answers (STOP confirmation, START, HELP) pass the gate as kind
+ * keyword_reply, at the webhook and at delivery: carriers require them, so
+ * opt-out, DNC and consent do not hold them back (a HELP from an opted-out
+ * number is answered too: CTIA allows it); a blocked number still gets
+ * none. They carry no marketing. */
 #ifndef SB_DOMAIN_MESSAGING_H
 #define SB_DOMAIN_MESSAGING_H
 
@@ -75,7 +81,9 @@ struct sms_send_result {
 	int64_t segments, cost_micros;
 };
 
-/* Sends an SMS to the customer of call q->call_id as p. Errors: ERR_NOT_FOUND
+/* Sends an SMS to the customer of call q->call_id as p (quiet hours judged
+ * at q->scheduled_for when given; an Owner's override is kept on the message
+ * for the delivery re-check, with the rules it passed). Errors: ERR_NOT_FOUND
  * (call not visible), ERR_INVALID naming the field (unknown template, missing
  * variable "variables.<name>", body too long or empty, scheduledFor in the
  * past), ERR_CONFLICT (no textable customer or tracking number),
@@ -115,10 +123,13 @@ enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t
 			struct sms_pace *out);
 /* Delivers message sid at the campaign's rate (the start of the vendor
  * request waits for the A2P window, send_window.h; last is whether no attempt
- * follows). ERR_OK when nothing is left to do (sent, or failed for good and
- * recorded); ERR_UPSTREAM to retry later; ERR_INVALID when it failed for good. */
+ * follows) once the gate's delivery re-check allows it. ERR_OK when nothing
+ * is left to do (sent, or failed for good and recorded: a refusal by the
+ * gate too); ERR_UPSTREAM to retry later; ERR_INVALID when it failed for
+ * good; ERR_LIMITED with *defer_ms (epoch ms) when quiet hours at the
+ * recipient hold it until then (nothing sent; audited compliance.deferred). */
 enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char *sid, const struct sms_pace *pace,
-			   bool last, struct err_detail *d);
+			   bool last, int64_t *defer_ms, struct err_detail *d);
 
 /* ---- reconciling lost delivery receipts ---- */
 

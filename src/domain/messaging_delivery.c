@@ -152,46 +152,53 @@ static void note_started(struct db *db, const char *ws, int64_t granted_us, int6
 	}
 }
 
-/* Whether the number may still be texted (re-checked at send time). */
-static enum err still_allowed(struct db *db, const struct sms_message *m, struct arena *a, const char **why)
+/* Who a message's delivery re-check is audited as: the Owner whose override
+ * it carries (with the role they hold now: an override lapses with the
+ * role), else the system. */
+static enum err recheck_actor(struct db *db, const struct sms_message *m, struct arena *a, struct actor *out)
 {
-	bool blocked = false, hit = false;
-	enum err rc = store_blocked_is(db, m->workspace_id, m->peer_e164, &blocked);
+	*out = actor_system(m->workspace_id, SRC_SYSTEM, "system:sms-delivery");
+	if (!m->override_by)
+		return ERR_OK;
+	struct user u;
+	char role[16] = "";
+	enum err rc = store_user_by_id(db, m->override_by, &u);
+	if (rc == ERR_OK)
+		rc = store_membership_role(db, m->workspace_id, m->override_by, role);
+	if (rc == ERR_NOT_FOUND)
+		return ERR_OK; /* gone: the system re-checks without the override */
 	if (rc != ERR_OK)
 		return rc;
-	if (blocked) {
-		*why = "blocked_number: the number is blocked";
-		return ERR_OK;
-	}
-	if (is(m->kind, "keyword_reply"))
-		return ERR_OK;
-	struct sms_opt_status s;
-	rc = store_sms_opt_get(db, m->workspace_id, m->peer_e164, a, &s);
-	if (rc == ERR_OK && s.opted_out) {
-		*why = "sms_opt_out: the recipient has opted out";
-		return ERR_OK;
-	}
-	if (rc != ERR_OK && rc != ERR_NOT_FOUND)
-		return rc;
-	if ((rc = store_dnc_active(db, m->workspace_id, m->peer_e164, true, clock_now_ms(), a, &hit, NULL)) != ERR_OK)
-		return rc;
-	if (hit)
-		*why = "do_not_contact: the number is on the do-not-contact list for SMS";
-	return ERR_OK;
+	out->user_id = m->override_by;
+	out->label = arena_strdup(a, u.email);
+	out->role = role_parse(role);
+	return out->label ? ERR_OK : ERR_NOMEM;
 }
 
-/* A scheduled send passes the gate again when it goes (audited as the system). */
-static enum err gate_again(struct db *db, const struct sms_message *m, struct arena *a, const char **why)
+/* Every send passes the gate again just before it goes (gate.h): *why is
+ * the refusal, or *defer_ms when quiet hours alone hold it back. */
+static enum err recheck(struct db *db, const struct sms_message *m, struct arena *a, const char **why,
+			int64_t *defer_ms)
 {
-	if (!is(m->kind, "send") || m->scheduled_for == I64_NULL)
-		return ERR_OK;
-	struct actor actor = actor_system(m->workspace_id, SRC_SYSTEM, "system:scheduled-sms");
-	struct gate_request gq = {.channel = GATE_SMS, .to = m->peer_e164, .call_id = m->call_id,
-				  .marketing = is(m->category, "marketing")};
+	struct actor actor;
+	enum err rc = recheck_actor(db, m, a, &actor);
+	const char *contact_id = NULL;
+	if (rc == ERR_OK && m->call_id)
+		rc = store_sms_call_contact(db, m->workspace_id, m->call_id, a, &contact_id);
+	if (rc != ERR_OK)
+		return rc;
+	struct gate_request gq = {.channel = GATE_SMS, .to = m->peer_e164, .contact_id = contact_id,
+				  .call_id = m->call_id, .override = m->override_by != NULL,
+				  .marketing = is(m->category, "marketing"), .keyword_reply = is(m->kind, "keyword_reply"),
+				  .override_rules = m->override_rules ? m->override_rules : "", .delivery = true,
+				  .message_sid = m->sid};
 	struct gate_decision g;
-	enum err rc = gate_check(db, &actor, &gq, a, &g);
-	if (rc == ERR_OK && !g.allow)
-		*why = arena_strdup(a, g.detail);
+	if ((rc = gate_check(db, &actor, &gq, a, &g)) != ERR_OK || g.allow)
+		return rc;
+	if (g.defer_until)
+		*defer_ms = g.defer_until;
+	else if (!(*why = arena_strdup(a, g.detail)))
+		rc = ERR_NOMEM;
 	return rc;
 }
 
@@ -255,16 +262,16 @@ static enum err accepted(struct db *db, const struct sms_message *m, const char 
 	return rc;
 }
 
-/* Checks before an attempt: whether it may go, and marks it sending. */
-static enum err begin_attempt(struct db *db, const struct sms_message *m, struct arena *a, const char **why)
+/* Checks before an attempt: whether it may go (else *why, or *defer_ms),
+ * and marks it sending. */
+static enum err begin_attempt(struct db *db, const struct sms_message *m, struct arena *a, const char **why,
+			      int64_t *defer_ms)
 {
 	enum err rc = db_begin_write(db);
 	if (rc != ERR_OK)
 		return rc;
-	rc = still_allowed(db, m, a, why);
-	if (rc == ERR_OK && !*why)
-		rc = gate_again(db, m, a, why);
-	if (rc == ERR_OK && !*why)
+	rc = recheck(db, m, a, why, defer_ms);
+	if (rc == ERR_OK && !*why && !*defer_ms)
 		rc = store_sms_sending(db, m->sid, clock_now_ms());
 	if (rc == ERR_OK)
 		rc = db_commit(db); /* a denial's audit event is kept */
@@ -274,8 +281,9 @@ static enum err begin_attempt(struct db *db, const struct sms_message *m, struct
 }
 
 enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char *sid, const struct sms_pace *pace,
-			   bool last, struct err_detail *d)
+			   bool last, int64_t *defer_ms, struct err_detail *d)
 {
+	*defer_ms = 0;
 	struct arena *a = arena_new();
 	if (!a)
 		return ERR_NOMEM;
@@ -290,8 +298,13 @@ enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char 
 	if (rc != ERR_OK)
 		goto out;
 	bool ambiguous = is(m.status, "sending"); /* an earlier attempt may have reached the vendor */
-	if ((rc = begin_attempt(db, &m, a, &why)) != ERR_OK)
+	if ((rc = begin_attempt(db, &m, a, &why, defer_ms)) != ERR_OK)
 		goto out;
+	if (*defer_ms) {
+		log_info("sms %s: quiet hours at the recipient; deferred", m.sid);
+		rc = ERR_LIMITED;
+		goto out;
+	}
 	if (why) {
 		rc = fail_message(db, &m, I64_NULL, why);
 		goto out;
@@ -338,14 +351,17 @@ out:
 
 /* ---- webhooks ---- */
 
-/* Queues a keyword answer from our number to the sender (no gate: see messaging.h). */
-static enum err answer(struct db *db, const char *ws, const char *to, const char *from, const char *body,
+/* Queues a keyword answer from our number to the sender once the gate allows
+ * it as a keyword reply (gate.h: only a blocked number refuses it). */
+static enum err answer(struct db *db, const struct actor *actor, const char *to, const char *from, const char *body,
 		       int64_t price, struct arena *a)
 {
-	bool blocked = false;
-	enum err rc = store_blocked_is(db, ws, to, &blocked);
-	if (rc != ERR_OK || blocked)
-		return rc;
+	const char *ws = actor->workspace_id;
+	struct gate_request gq = {.channel = GATE_SMS, .to = to, .keyword_reply = true};
+	struct gate_decision g;
+	enum err rc = gate_check(db, actor, &gq, a, &g);
+	if (rc != ERR_OK || !g.allow)
+		return rc; /* the refusal is audited */
 	int64_t now = clock_now_ms();
 	char *sid = arena_alloc(a, SMS_SID_SIZE);
 	if (!sid)
@@ -387,7 +403,7 @@ static enum err keyword(struct db *db, const char *ws, const char *peer, const c
 				     w.name, ours);
 	}
 	if (rc == ERR_OK && reply)
-		rc = answer(db, ws, peer, ours, reply, price, a);
+		rc = answer(db, &actor, peer, ours, reply, price, a);
 	return rc;
 }
 

@@ -5,10 +5,19 @@
 #include <string.h>
 
 /* Built-in variables the sender fills in itself: businessName (the
- * workspace's name) and customerName (the call's contact, when known). */
+ * workspace's name) and customerName (the call's contact, when known).
+ *
+ * general is the drawer's everyday text: the client sends it with
+ * { customerName, jobTime } (spec/client-contract.md), or with its own words
+ * as {{message}}; without a message it says when the visit is. */
+static const struct tpl_default general_defaults[] = {
+	{"message", "We have you scheduled for {{jobTime}}. Reply here with any questions."},
+	{NULL, NULL},
+};
+
 static const struct sms_template builtins[] = {
 	{"general", "General message",
-	 "Hi {{customerName}}, this is {{businessName}}. {{message}}", "transactional", true},
+	 "Hi {{customerName}}, this is {{businessName}}. {{message}}", "transactional", true, general_defaults},
 	{"missed-call-text-back", "Missed-call text-back",
 	 "Hi {{customerName}}, sorry we missed your call to {{businessName}}. How can we help? Reply here or we will call you back shortly.",
 	 "transactional", true},
@@ -88,8 +97,17 @@ int tpl_variables(const char *body, char names[][TPL_VAR_MAX], int max)
 	return n;
 }
 
-enum err tpl_render(const char *body, const char *(*lookup)(void *ctx, const char *name), void *ctx,
-		    struct buf *out, char missing[TPL_VAR_MAX])
+static const char *default_of(const struct tpl_default *defaults, const char *name)
+{
+	for (const struct tpl_default *d = defaults; d && d->name; d++)
+		if (strcmp(d->name, name) == 0)
+			return d->body;
+	return NULL;
+}
+
+enum err tpl_render(const char *body, const struct tpl_default *defaults,
+		    const char *(*lookup)(void *ctx, const char *name), void *ctx, struct buf *out,
+		    char missing[TPL_VAR_MAX])
 {
 	missing[0] = '\0';
 	for (const char *s = body; *s;) {
@@ -97,7 +115,16 @@ enum err tpl_render(const char *body, const char *(*lookup)(void *ctx, const cha
 		size_t len;
 		enum err rc;
 		if (var_at(s, name, &len)) {
-			const char *v = lookup(ctx, name);
+			const char *v = lookup(ctx, name), *def = v ? NULL : default_of(defaults, name);
+			if (def) {
+				rc = tpl_render(def, NULL, lookup, ctx, out, missing);
+				if (rc == ERR_NOT_FOUND) /* name it, not what its default needed */
+					snprintf(missing, TPL_VAR_MAX, "%s", name);
+				if (rc != ERR_OK)
+					return rc;
+				s += len;
+				continue;
+			}
 			if (!v) {
 				snprintf(missing, TPL_VAR_MAX, "%s", name);
 				return ERR_NOT_FOUND;

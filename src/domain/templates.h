@@ -16,10 +16,17 @@
 #define TPL_NAME_MAX 80
 #define TPL_BODY_MAX 1600
 
+/* What a variable the sender did not give renders as: body, itself a
+ * template (rendered without defaults). */
+struct tpl_default {
+	const char *name, *body;
+};
+
 struct sms_template {
 	const char *id, *name, *body;
 	const char *category;     /* transactional | marketing */
 	bool builtin;
+	const struct tpl_default *defaults; /* {NULL, NULL}-terminated, or NULL (built-ins only) */
 };
 
 /* The built-in templates (static, id order) and their count. */
@@ -31,10 +38,13 @@ const struct sms_template *tpl_builtin(const char *id);
  * names (each TPL_VAR_MAX bytes); returns how many (at most max). */
 int tpl_variables(const char *body, char names[][TPL_VAR_MAX], int max);
 
-/* Renders body into out, each variable replaced by lookup(ctx, name) (NULL:
- * missing). A missing variable stops rendering: ERR_NOT_FOUND with its name
- * in missing (TPL_VAR_MAX bytes). ERR_TOO_LARGE when out is full. */
-enum err tpl_render(const char *body, const char *(*lookup)(void *ctx, const char *name), void *ctx,
-		    struct buf *out, char missing[TPL_VAR_MAX]);
+/* Renders body into out, each variable replaced by lookup(ctx, name), or
+ * when that is NULL by its default in defaults (NULL: none). A variable
+ * missing with no default, or whose default needs a missing variable, stops
+ * rendering: ERR_NOT_FOUND with its name in missing (TPL_VAR_MAX bytes).
+ * ERR_TOO_LARGE when out is full. */
+enum err tpl_render(const char *body, const struct tpl_default *defaults,
+		    const char *(*lookup)(void *ctx, const char *name), void *ctx, struct buf *out,
+		    char missing[TPL_VAR_MAX]);
 
 #endif

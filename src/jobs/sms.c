@@ -39,8 +39,14 @@ enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, str
 		}
 		clock_sleep_us(pace.wait_us);
 	}
+	int64_t defer_ms = 0;
 	if (rc == ERR_OK)
-		rc = messaging_deliver(db, svc->sms, sid, &pace, j->attempts >= MAX_ATTEMPTS, d);
+		rc = messaging_deliver(db, svc->sms, sid, &pace, j->attempts >= MAX_ATTEMPTS, &defer_ms, d);
+	if (rc == ERR_LIMITED && defer_ms) { /* quiet hours at the recipient: back at the window's opening */
+		enum err drc = store_sms_job_defer(db, j->id, defer_ms, clock_now_ms());
+		if (drc != ERR_OK)
+			rc = drc;
+	}
 	json_decref(p);
 	return rc;
 }

@@ -2,8 +2,9 @@
  * provider, paced to its workspace's A2P campaign (domain/messaging.h). A
  * message whose slot is near waits for it here; one whose slot is far, or
  * whose workspace has used the day's segments, is put back in the queue for
- * then (ERR_LIMITED: not an attempt). Vendor errors retry with the queue's
- * backoff. */
+ * then (ERR_LIMITED: not an attempt), and so is one that the compliance
+ * gate's delivery re-check defers to the recipient's quiet-hours window
+ * opening. Vendor errors retry with the queue's backoff. */
 #ifndef SB_JOBS_SMS_H
 #define SB_JOBS_SMS_H
 

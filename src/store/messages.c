@@ -9,7 +9,7 @@
 #define MSG_COLS                                                                                                   \
 	"sid, vendor_sid, workspace_id, call_id, user_id, direction, peer_e164, our_e164, body, template_id,"      \
 	" category, kind, status, error_code, error, segments, encoding, cost_micros, scheduled_for, attempt_at," \
-	" sent_at, created_at, updated_at"
+	" sent_at, created_at, updated_at, override_by, override_rules"
 
 static enum err msg_read(struct db_stmt *st, struct arena *a, struct sms_message *m)
 {
@@ -37,6 +37,8 @@ static enum err msg_read(struct db_stmt *st, struct arena *a, struct sms_message
 	m->sent_at = db_col_int_or_null(st, 20);
 	m->created_at = db_col_int(st, 21);
 	m->updated_at = db_col_int(st, 22);
+	m->override_by = db_col_dup(st, 23, a);
+	m->override_rules = db_col_dup(st, 24, a);
 	return m->sid && m->workspace_id && m->body && m->status && m->encoding && m->kind ? ERR_OK : ERR_NOMEM;
 }
 
@@ -65,9 +67,11 @@ static void msg_bind(struct db_stmt *st, const struct sms_message *m)
 	db_bind_int_or_null(st, 21, m->sent_at);
 	db_bind_int(st, 22, m->created_at);
 	db_bind_int(st, 23, m->updated_at);
+	db_bind_text(st, 24, m->override_by);
+	db_bind_text(st, 25, m->override_rules);
 }
 
-#define MSG_INSERT "INSERT INTO sms_messages (" MSG_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define MSG_INSERT "INSERT INTO sms_messages (" MSG_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 enum err store_sms_insert(struct db *db, const struct sms_message *m)
 {
@@ -209,6 +213,25 @@ enum err store_sms_sent_before(struct db *db, const char *workspace_id, const ch
 	bool row;
 	rc = db_step(st, &row);
 	*yes = rc == ERR_OK && row && db_col_int(st, 0);
+	db_done(st);
+	return rc;
+}
+
+enum err store_sms_call_contact(struct db *db, const char *workspace_id, const char *call_id, struct arena *a,
+				const char **contact_id)
+{
+	static const char sql[] = "SELECT contact_id FROM calls WHERE workspace_id = ? AND id = ?";
+	*contact_id = NULL;
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, workspace_id);
+	db_bind_text(st, 2, call_id);
+	bool row;
+	rc = db_step(st, &row);
+	if (rc == ERR_OK && row && db_col_text(st, 0) && !(*contact_id = db_col_dup(st, 0, a)))
+		rc = ERR_NOMEM;
 	db_done(st);
 	return rc;
 }

@@ -1,4 +1,4 @@
-/* SQL for SMS messaging (migration 0011): messages of both directions, the
+/* SQL for SMS messaging (migrations 0011, 0016): messages of both directions, the
  * vendor callbacks already applied, the workspace's own templates, its A2P
  * campaign settings, the sender's pacing slot and its daily segment usage.
  * Numbers are E.164, normalised by the caller; no rule lives here. */
@@ -29,6 +29,8 @@ struct sms_message {
 	const char *encoding;     /* GSM-7 | UCS-2 */
 	int64_t cost_micros, scheduled_for, attempt_at, sent_at; /* DB_NULL_INT when none */
 	int64_t created_at, updated_at;
+	const char *override_by;  /* the Owner whose compliance override the send carries (0016), or NULL */
+	const char *override_rules; /* the rules that override passed, comma-separated, or NULL */
 };
 
 enum err store_sms_insert(struct db *db, const struct sms_message *m);
@@ -54,6 +56,9 @@ enum err store_sms_callback_claim(struct db *db, const char *vendor_sid, const c
  * keyword answer) that the vendor accepted and has not reported failed or
  * undelivered: the next one needs no opt-out wording. */
 enum err store_sms_sent_before(struct db *db, const char *workspace_id, const char *peer, bool *yes);
+/* The contact call_id is linked to now (NULL when none, or no such call). */
+enum err store_sms_call_contact(struct db *db, const char *workspace_id, const char *call_id, struct arena *a,
+				const char **contact_id);
 /* One page of the conversation with peer, oldest first, after (created_at,
  * sid) when after_sid is not NULL; up to limit rows into *rows (arena array). */
 /* Whether e164 is a party (caller or called) of a call on a job assigned to

@@ -262,6 +262,42 @@ static void test_dst_both_directions(void **state)
 	expect_quiet("+14155552001", NULL, "2026-01-14T15:30:00Z", false); /* 07:30 PST */
 }
 
+static void expect_next_open(const char *e164, const char *tz, const char *from, const char *want)
+{
+	int64_t got = quiet_next_open(e164, tz, at(from)), w = at(want);
+	if (got != w) {
+		char ts[40] = "-1";
+		if (got > 0)
+			clock_format_rfc3339(got, ts, sizeof ts);
+		fail_msg("%s (tz %s) from %s: next open %s, expected %s", e164, tz ? tz : "-", from, ts, want);
+	}
+}
+
+/* When a closed window opens next (a deferred delivery waits for it). */
+static void test_quiet_next_open(void **state)
+{
+	(void)state;
+	/* Open already, or no rule: now. */
+	expect_next_open("+12125552001", NULL, "2026-01-14T19:00:00Z", "2026-01-14T19:00:00Z");
+	expect_next_open("+442079460958", NULL, "2026-01-15T03:00:00Z", "2026-01-15T03:00:00Z");
+	/* 21:30 New York -> 08:00 the next morning; 06:10 -> 08:00 the same day. */
+	expect_next_open("+12125552001", NULL, "2026-01-15T02:30:00Z", "2026-01-15T13:00:00Z");
+	expect_next_open("+12125552001", NULL, "2026-01-15T11:10:30Z", "2026-01-15T13:00:00Z");
+	/* Florida closes at 20:00; Canada opens at 10:00 on a Saturday. */
+	expect_next_open("+13055552001", NULL, "2026-01-15T01:15:00Z", "2026-01-15T13:00:00Z");
+	expect_next_open("+14165552001", NULL, "2026-01-17T03:00:00Z", "2026-01-17T15:00:00Z"); /* Fri 22:00 -> Sat 10:00 */
+	/* Rhode Island: Saturday 17:30 -> no Sunday, Monday 2026-01-19 is MLK Day -> Tuesday 09:00. */
+	expect_next_open("+14015552001", NULL, "2026-01-17T22:30:00Z", "2026-01-20T14:00:00Z");
+	/* 850 spans two zones: both must be open (08:00 Central is 09:00 Eastern). */
+	expect_next_open("+18505552001", NULL, "2026-01-15T03:00:00Z", "2026-01-15T14:00:00Z");
+	/* The contact's zone decides. */
+	expect_next_open("+12125552001", "America/Los_Angeles", "2026-01-15T06:00:00Z", "2026-01-15T16:00:00Z");
+	/* Spring forward (2026-03-08): Saturday 22:00 EST -> 08:00 EDT, 12:00Z, not an hour late. */
+	expect_next_open("+12125552001", NULL, "2026-03-08T03:00:00Z", "2026-03-08T12:00:00Z");
+	/* Fall back (2026-11-01): Saturday 22:00 EDT -> 08:00 EST, 13:00Z, not an hour early. */
+	expect_next_open("+12125552001", NULL, "2026-11-01T02:00:00Z", "2026-11-01T13:00:00Z");
+}
+
 /* ---- the gate on a database ---- */
 
 struct fx {
@@ -320,29 +356,48 @@ static struct actor actor_as(struct fx *f, enum role r)
 	return (struct actor){.workspace_id = f->ws.id, .user_id = f->owner.id, .label = "t", .source = SRC_API, .role = r};
 }
 
-/* Runs the gate; returns the decision and checks the audit event it wrote. */
-static struct gate_decision gate(struct fx *f, enum role role, enum gate_channel ch, const char *to, bool marketing,
-				 bool override)
+/* The metadata of the last audit event, checked to be action's (borrowed until the next query). */
+static char *last_audit(struct fx *f, const char *action)
 {
-	struct actor ac = actor_as(f, role);
-	struct gate_request q = {ch, to, NULL, NULL, override, marketing};
-	struct gate_decision g;
-	assert_int_equal(gate_check(f->db, &ac, &q, f->a, &g), ERR_OK);
 	struct db_stmt *st;
 	bool row = false;
 	assert_int_equal(db_prepare(f->db, "SELECT action, metadata FROM audit_events ORDER BY rowid DESC LIMIT 1", &st),
 			 ERR_OK);
 	assert_int_equal(db_step(st, &row), ERR_OK);
 	assert_true(row);
-	const char *action = db_col_text(st, 0), *meta = db_col_text(st, 1);
-	assert_string_equal(action, !g.allow ? "compliance.denied" : g.overridden ? "compliance.overridden"
-										 : "compliance.allowed");
-	char want[64];
-	snprintf(want, sizeof want, "\"rule\":%s%s%s", g.rule ? "\"" : "", g.rule ? g.rule : "null", g.rule ? "\"" : "");
+	assert_string_equal(db_col_text(st, 0), action);
+	char *meta = arena_strdup(f->a, db_col_text(st, 1));
+	db_done(st);
+	return meta;
+}
+
+static void meta_has(const char *meta, const char *want)
+{
 	if (!strstr(meta, want))
 		fail_msg("audit metadata %s lacks %s", meta, want);
-	db_done(st);
+}
+
+/* Runs the gate on q; returns the decision and checks the audit event it wrote. */
+static struct gate_decision gate_q(struct fx *f, enum role role, const struct gate_request *q)
+{
+	struct actor ac = actor_as(f, role);
+	struct gate_decision g;
+	assert_int_equal(gate_check(f->db, &ac, q, f->a, &g), ERR_OK);
+	const char *meta = last_audit(f, g.defer_until ? "compliance.deferred"
+					 : !g.allow    ? "compliance.denied"
+					 : g.overridden ? "compliance.overridden"
+							: "compliance.allowed");
+	char want[64];
+	snprintf(want, sizeof want, "\"rule\":%s%s%s", g.rule ? "\"" : "", g.rule ? g.rule : "null", g.rule ? "\"" : "");
+	meta_has(meta, want);
 	return g;
+}
+
+static struct gate_decision gate(struct fx *f, enum role role, enum gate_channel ch, const char *to, bool marketing,
+				 bool override)
+{
+	struct gate_request q = {ch, to, NULL, NULL, override, marketing};
+	return gate_q(f, role, &q);
 }
 
 static void put_dnc(struct fx *f, const char *num, bool call, bool sms, int64_t expires)
@@ -499,6 +554,115 @@ static void test_gate_first_objection_named_all_listed(void **state)
 	assert_true(g.overridden);
 }
 
+/* Quiet hours are judged at the time the contact is to happen (a scheduled send). */
+static void test_gate_quiet_hours_at_send_time(void **state)
+{
+	struct fx *f = *state; /* 14:00 in New York */
+	assert_int_equal(store_contact_consent_set(f->db, f->ws.id, f->contact_id, -1, 1, clock_now_ms()), ERR_OK);
+	struct gate_request q = {.channel = GATE_SMS, .to = NUM, .marketing = true, .at = at("2026-01-15T03:00:00Z")};
+	struct gate_decision g = gate_q(f, ROLE_DISPATCHER, &q); /* for 22:00 */
+	expect(g, false, "quiet_hours");
+	assert_non_null(strstr(g.detail, "will be 22:00 in America/New_York at the send time, outside 08:00-21:00"));
+	meta_has(last_audit(f, "compliance.denied"), "\"at\":\"2026-01-15T03:00:00");
+	q.marketing = false; /* a transactional text has no quiet hours */
+	expect(gate_q(f, ROLE_DISPATCHER, &q), true, NULL);
+	clock_offset_set(at("2026-01-15T03:30:00Z") - clock_real_ms()); /* 22:30 now... */
+	q = (struct gate_request){.channel = GATE_SMS, .to = NUM, .marketing = true, .at = at("2026-01-15T15:00:00Z")};
+	expect(gate_q(f, ROLE_DISPATCHER, &q), true, NULL); /* ...for 10:00 tomorrow */
+	q.at = 0;
+	expect(gate_q(f, ROLE_DISPATCHER, &q), false, "quiet_hours"); /* now */
+}
+
+/* At delivery, quiet hours alone defer to the window's opening; any other refusal still refuses. */
+static void test_gate_delivery_defers_quiet_hours(void **state)
+{
+	struct fx *f = *state;
+	clock_offset_set(at("2026-01-15T02:30:00Z") - clock_real_ms()); /* 21:30 New York */
+	struct gate_request q = {.channel = GATE_SMS, .to = NUM, .marketing = true, .delivery = true,
+				 .message_sid = "SM0123"};
+	struct gate_decision g = gate_q(f, ROLE_NONE, &q);
+	expect(g, false, "consent"); /* no opt-in: refused, not deferred */
+	assert_int_equal(g.defer_until, 0);
+	assert_int_equal(store_contact_consent_set(f->db, f->ws.id, f->contact_id, -1, 1, clock_now_ms()), ERR_OK);
+	g = gate_q(f, ROLE_NONE, &q);
+	expect(g, false, "quiet_hours");
+	assert_int_equal(g.defer_until, at("2026-01-15T13:00:00Z"));
+	assert_non_null(strstr(g.detail, "deferred to 2026-01-15T13:00:00"));
+	const char *meta = last_audit(f, "compliance.deferred");
+	meta_has(meta, "\"stage\":\"delivery\"");
+	meta_has(meta, "\"messageSid\":\"SM0123\"");
+	meta_has(meta, "\"decision\":\"defer\"");
+	meta_has(meta, "\"deferredUntil\":\"2026-01-15T13:00:00");
+	/* At the request the same is a refusal. */
+	q.delivery = false;
+	g = gate_q(f, ROLE_DISPATCHER, &q);
+	expect(g, false, "quiet_hours");
+	assert_int_equal(g.defer_until, 0);
+	/* A DNC listing at delivery fails it, quiet hours or not. */
+	q.delivery = true;
+	put_dnc(f, NUM, false, true, 0);
+	g = gate_q(f, ROLE_NONE, &q);
+	expect(g, false, "dnc_list");
+	assert_int_equal(g.defer_until, 0);
+}
+
+/* An override passes only the rules it names (the ones passed at the request). */
+static void test_gate_override_rules(void **state)
+{
+	struct fx *f = *state;
+	put_dnc(f, NUM, false, true, 0);
+	clock_offset_set(at("2026-01-15T02:30:00Z") - clock_real_ms()); /* 21:30 New York */
+	struct gate_request q = {.channel = GATE_SMS, .to = NUM, .override = true};
+	struct gate_decision g = gate_q(f, ROLE_OWNER, &q);
+	expect(g, true, "dnc_list");
+	assert_string_equal(g.overridden_rules, "dnc_list"); /* transactional: nothing else objects */
+	q.marketing = true;
+	g = gate_q(f, ROLE_OWNER, &q);
+	assert_string_equal(g.overridden_rules, "dnc_list,quiet_hours,consent");
+	meta_has(last_audit(f, "compliance.overridden"), "\"overriddenRules\":[\"dnc_list\",\"quiet_hours\",\"consent\"]");
+	q.override_rules = "dnc_list,consent";
+	g = gate_q(f, ROLE_OWNER, &q);
+	expect(g, false, "quiet_hours");
+	assert_non_null(strstr(g.detail, "not a rule this override covers"));
+	q.override_rules = "";
+	expect(gate_q(f, ROLE_OWNER, &q), false, "dnc_list");
+	/* Only an Owner's override counts, rules or not. */
+	q.override_rules = "dnc_list,quiet_hours,consent";
+	expect(gate_q(f, ROLE_OWNER, &q), true, "dnc_list");
+	g = gate_q(f, ROLE_ADMIN, &q);
+	expect(g, false, "dnc_list");
+	assert_non_null(strstr(g.detail, "only an Owner may override"));
+}
+
+/* A keyword reply: opt-out, DNC and consent exempt; a blocked number still refused. */
+static void test_gate_keyword_reply(void **state)
+{
+	struct fx *f = *state;
+	struct sms_opt_status s = {.workspace_id = f->ws.id, .e164 = NUM, .opted_out = true, .source = "STOP",
+				   .changed_at = clock_now_ms()};
+	assert_int_equal(store_sms_opt_set(f->db, &s, NULL), ERR_OK);
+	put_dnc(f, NUM, false, true, 0);
+	assert_int_equal(store_contact_dnc_set(f->db, f->ws.id, f->contact_id, true, clock_now_ms()), ERR_OK);
+	assert_int_equal(store_contact_consent_set(f->db, f->ws.id, f->contact_id, -1, 0, clock_now_ms()), ERR_OK);
+	clock_offset_set(at("2026-01-15T03:30:00Z") - clock_real_ms()); /* 22:30: no quiet hours for it either */
+	struct gate_request q = {.channel = GATE_SMS, .to = NUM, .keyword_reply = true};
+	struct gate_decision g = gate_q(f, ROLE_NONE, &q);
+	expect(g, true, "do_not_contact");
+	assert_true(g.exempted);
+	assert_false(g.overridden);
+	const char *meta = last_audit(f, "compliance.allowed");
+	meta_has(meta, "\"kind\":\"keyword_reply\"");
+	meta_has(meta, "\"exempted\":[\"do_not_contact\",\"dnc_list\",\"sms_opt_out\",\"consent\"]");
+	q.keyword_reply = false; /* the same number for any other send */
+	expect(gate_q(f, ROLE_NONE, &q), false, "do_not_contact");
+	struct blocked_number b = {.workspace_id = f->ws.id, .e164 = NUM, .source = "manual", .created_at = clock_now_ms()};
+	assert_int_equal(store_blocked_add(f->db, &b, NULL), ERR_OK);
+	q.keyword_reply = true;
+	g = gate_q(f, ROLE_NONE, &q);
+	expect(g, false, "blocked_number");
+	assert_false(g.exempted);
+}
+
 #define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_db, teardown_db)
 
 int main(void)
@@ -511,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_state_rows),
 		cmocka_unit_test(test_zone_sources),
 		cmocka_unit_test(test_dst_both_directions),
+		cmocka_unit_test(test_quiet_next_open),
 		DB_TEST(test_gate_allows_clean),
 		DB_TEST(test_gate_blocked),
 		DB_TEST(test_gate_contact_flag),
@@ -519,6 +684,10 @@ int main(void)
 		DB_TEST(test_gate_quiet_hours),
 		DB_TEST(test_gate_consent),
 		DB_TEST(test_gate_first_objection_named_all_listed),
+		DB_TEST(test_gate_quiet_hours_at_send_time),
+		DB_TEST(test_gate_delivery_defers_quiet_hours),
+		DB_TEST(test_gate_override_rules),
+		DB_TEST(test_gate_keyword_reply),
 	};
 	log_level_set(LOG_WARN);
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

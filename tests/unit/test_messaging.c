@@ -169,18 +169,47 @@ static void test_template_render(void **state)
 	char missing[TPL_VAR_MAX];
 	struct buf b;
 	buf_init(&b, 4096);
-	assert_int_equal(tpl_render("Hi {{customerName}}, see you at {{ jobTime }}.{{empty}} {{not a var}} {", vars_lookup,
-				    kv, &b, missing),
+	assert_int_equal(tpl_render("Hi {{customerName}}, see you at {{ jobTime }}.{{empty}} {{not a var}} {", NULL,
+				    vars_lookup, kv, &b, missing),
 			 ERR_OK);
 	assert_string_equal(buf_cstr(&b), "Hi Ann, see you at 3 pm. {{not a var}} {");
 	buf_cleanup(&b);
 	buf_init(&b, 4096);
-	assert_int_equal(tpl_render("Hi {{customerName}} at {{eta}} by {{techName}}", vars_lookup, kv, &b, missing),
+	assert_int_equal(tpl_render("Hi {{customerName}} at {{eta}} by {{techName}}", NULL, vars_lookup, kv, &b, missing),
 			 ERR_NOT_FOUND);
 	assert_string_equal(missing, "eta");
 	buf_cleanup(&b);
 	buf_init(&b, 8);
-	assert_int_equal(tpl_render("far too long for eight bytes", vars_lookup, kv, &b, missing), ERR_TOO_LARGE);
+	assert_int_equal(tpl_render("far too long for eight bytes", NULL, vars_lookup, kv, &b, missing), ERR_TOO_LARGE);
+	buf_cleanup(&b);
+}
+
+/* A missing variable with a default renders its default (itself a template);
+ * the contract's { template: general, variables: { customerName, jobTime } }. */
+static void test_template_defaults(void **state)
+{
+	(void)state;
+	const struct sms_template *g = tpl_builtin("general");
+	const char *contract[] = {"customerName", "Ann", "jobTime", "3 pm", "businessName", "acme", NULL};
+	const char *own[] = {"customerName", "Ann", "message", "Your tech is booked.", "businessName", "acme", NULL};
+	const char *neither[] = {"customerName", "Ann", "businessName", "acme", NULL};
+	char missing[TPL_VAR_MAX];
+	struct buf b;
+	buf_init(&b, 4096);
+	assert_int_equal(tpl_render(g->body, g->defaults, vars_lookup, contract, &b, missing), ERR_OK);
+	assert_string_equal(buf_cstr(&b), "Hi Ann, this is acme. We have you scheduled for 3 pm. Reply here with any questions.");
+	buf_cleanup(&b);
+	buf_init(&b, 4096);
+	assert_int_equal(tpl_render(g->body, g->defaults, vars_lookup, own, &b, missing), ERR_OK);
+	assert_string_equal(buf_cstr(&b), "Hi Ann, this is acme. Your tech is booked.");
+	buf_cleanup(&b);
+	buf_init(&b, 4096);
+	assert_int_equal(tpl_render(g->body, g->defaults, vars_lookup, neither, &b, missing), ERR_NOT_FOUND);
+	assert_string_equal(missing, "message"); /* named as the template's variable, not its default's */
+	buf_cleanup(&b);
+	buf_init(&b, 4096);
+	assert_int_equal(tpl_render(g->body, NULL, vars_lookup, contract, &b, missing), ERR_NOT_FOUND);
+	assert_string_equal(missing, "message");
 	buf_cleanup(&b);
 }
 
@@ -229,7 +258,8 @@ int main(void)
 		cmocka_unit_test(test_gsm_single_and_multi), cmocka_unit_test(test_gsm_extension_characters),
 		cmocka_unit_test(test_ucs2),                 cmocka_unit_test(test_emoji_surrogate_pairs),
 		cmocka_unit_test(test_invalid_utf8),         cmocka_unit_test(test_template_variables),
-		cmocka_unit_test(test_template_render),      cmocka_unit_test(test_builtins),
+		cmocka_unit_test(test_template_render),      cmocka_unit_test(test_template_defaults),
+		cmocka_unit_test(test_builtins),
 		cmocka_unit_test(test_keywords),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
