@@ -245,29 +245,50 @@ static enum err telephony_finish(struct req *r, void *ctx)
 	return rc != ERR_OK ? rc : reply_twiml(r, &t->res, t->callback);
 }
 
-enum err h_webhook_telephony(struct req *r)
+/* The checks every Twilio-signed webhook passes, in this order: the sender's
+ * address, a configured auth token, the X-Twilio-Signature over the URL and
+ * the parameters as sent, and only then the body itself. A body that is no
+ * valid form is still checked as Twilio would have signed it (form_parse_raw):
+ * wrongly signed, it is 403 like any other; rightly signed, 400. A signed JSON
+ * body (bodySHA256) is verified, then refused: these events come as forms. */
+static enum err twilio_verify(struct req *r, struct form *f, const char **url)
 {
 	enum err rc = check_origin(r);
 	if (rc != ERR_OK)
 		return rc;
 	const char *token = r->cfg->twilio_auth_token;
 	if (!token || !*token)
-		return err_set(&r->err, ERR_FORBIDDEN, "telephony webhooks are refused: no auth token is configured");
+		return err_set(&r->err, ERR_FORBIDDEN, "Twilio webhooks are refused: no auth token is configured");
 	const char *sig = req_header(r, "X-Twilio-Signature");
 	if (!sig || !*sig)
 		return err_set(&r->err, ERR_FORBIDDEN, "the X-Twilio-Signature header is missing");
-	struct form f = {0};
 	const char *body = r->body.len ? r->body.data : "";
-	const char *url = signed_url(r);
-	if (!url)
+	if (!(*url = signed_url(r)))
 		return ERR_NOMEM;
-	bool json_variant = strstr(url, "bodySHA256=") != NULL;
-	if (!json_variant && form_parse(r->arena, body, r->body.len, &f) != ERR_OK)
-		return err_set(&r->err, ERR_INVALID, "the body is not a valid application/x-www-form-urlencoded form");
-	if (!twilio_sig_valid(token, url, &f, body, r->body.len, sig))
+	bool json_variant = strstr(*url, "bodySHA256=") != NULL, clean = true;
+	*f = (struct form){0};
+	if (!json_variant && (rc = form_parse_raw(r->arena, body, r->body.len, f, &clean)) != ERR_OK) {
+		if (rc == ERR_NOMEM)
+			return rc;
+		return err_set(&r->err, ERR_FORBIDDEN, "the X-Twilio-Signature cannot match: the body has more than %d parameters",
+			       FORM_MAX_PARAMS);
+	}
+	if (!twilio_sig_valid(token, *url, f, body, r->body.len, sig))
 		return err_set(&r->err, ERR_FORBIDDEN, "the X-Twilio-Signature does not match this request");
-	if (json_variant) /* signed JSON bodies carry no call event we act on */
-		return err_set(&r->err, ERR_INVALID, "send call events as form posts");
+	if (json_variant)
+		return err_set(&r->err, ERR_INVALID, "send these events as form posts");
+	if (!clean)
+		return err_set(&r->err, ERR_INVALID, "the body is not a valid application/x-www-form-urlencoded form");
+	return ERR_OK;
+}
+
+enum err h_webhook_telephony(struct req *r)
+{
+	struct form f;
+	const char *url = NULL;
+	enum err rc = twilio_verify(r, &f, &url);
+	if (rc != ERR_OK)
+		return rc;
 	struct tel_event ev;
 	event_from_form(&f, &ev);
 	struct tel_answer_ctx *t = arena_alloc(r->arena, sizeof *t);
@@ -317,8 +338,11 @@ static bool sig_parse(const char *h, struct stripe_sig *s)
 	return have_t && s->nv1 > 0;
 }
 
-/* The v1 that matches, or -1. */
-static int sig_match(const char *secret, const struct stripe_sig *s, const char *body, size_t len, struct arena *a)
+/* The v1 that matches, or -1; key (65 bytes) gets the matched signature as
+ * lower-case hex, the one spelling of it that replays are remembered by (the
+ * comparison ignores the case of the hex, so the key must too). */
+static int sig_match(const char *secret, const struct stripe_sig *s, const char *body, size_t len, struct arena *a,
+		     char key[65])
 {
 	char *payload = arena_alloc(a, len + 32);
 	if (!payload)
@@ -342,6 +366,8 @@ static int sig_match(const char *secret, const struct stripe_sig *s, const char 
 			found = i;
 	}
 	crypto_wipe(payload, (size_t)pre + len);
+	if (found >= 0)
+		memcpy(key, want, sizeof want);
 	return found;
 }
 
@@ -357,10 +383,10 @@ static enum err check_stripe_sig(struct req *r, const char **used)
 	if (s.t < now - SIG_TOLERANCE_SEC || s.t > now + SIG_TOLERANCE_SEC)
 		return err_set(&r->err, ERR_FORBIDDEN, "the signature's timestamp is outside the %d s tolerance",
 			       SIG_TOLERANCE_SEC);
-	int i = sig_match(secret, &s, r->body.len ? r->body.data : "", r->body.len, r->arena);
-	if (i < 0)
+	char key[65];
+	if (sig_match(secret, &s, r->body.len ? r->body.data : "", r->body.len, r->arena, key) < 0)
 		return err_set(&r->err, ERR_FORBIDDEN, "the X-Switchboard-Signature does not match this request");
-	*used = arena_printf(r->arena, "sig:%.64s", s.v1[i]);
+	*used = arena_printf(r->arena, "sig:%s", key);
 	return *used ? ERR_OK : ERR_NOMEM;
 }
 
@@ -472,23 +498,5 @@ enum err h_webhook_transcription(struct req *r)
 
 enum err webhook_twilio_verify(struct req *r, struct form *f, const char **url)
 {
-	enum err rc = check_origin(r);
-	if (rc != ERR_OK)
-		return rc;
-	const char *token = r->cfg->twilio_auth_token;
-	if (!token || !*token)
-		return err_set(&r->err, ERR_FORBIDDEN, "Twilio webhooks are refused: no auth token is configured");
-	const char *sig = req_header(r, "X-Twilio-Signature");
-	if (!sig || !*sig)
-		return err_set(&r->err, ERR_FORBIDDEN, "the X-Twilio-Signature header is missing");
-	const char *body = r->body.len ? r->body.data : "";
-	if (!(*url = signed_url(r)))
-		return ERR_NOMEM;
-	if (strstr(*url, "bodySHA256="))
-		return err_set(&r->err, ERR_INVALID, "send these events as form posts");
-	if (form_parse(r->arena, body, r->body.len, f) != ERR_OK)
-		return err_set(&r->err, ERR_INVALID, "the body is not a valid application/x-www-form-urlencoded form");
-	if (!twilio_sig_valid(token, *url, f, body, r->body.len, sig))
-		return err_set(&r->err, ERR_FORBIDDEN, "the X-Twilio-Signature does not match this request");
-	return ERR_OK;
+	return twilio_verify(r, f, url);
 }
