@@ -5,15 +5,19 @@
  * configured, and honour the optional IP allowlist (webhook_allow; the
  * X-Forwarded-For address counts only when the peer is a trusted proxy).
  *
- * TwiML answers to an inbound call (webhook URL = the URL Twilio signed):
+ * TwiML answers to an inbound call (URL = this webhook's URL as Twilio signed
+ * it, without its query):
  *   suspended number  <Reject/>
- *   forward           <Dial [record]>forwardTo</Dial>
- *   overflow          <Dial timeout="20">forwardTo</Dial> then the voicemail verbs
+ *   forward           <Dial action=URL [record recordingStatusCallback=URL]>forwardTo</Dial>
+ *   overflow          the same with timeout="20"
  *   voicemail         <Say>greeting</Say><Record action=URL recordingStatusCallback=URL/>
  *   ai                the AI receptionist (SWITCHBOARD_AI_RECEPTIONIST_URL, see twiml_ai);
  *                     voicemail when none is configured
  *   blocked caller    <Reject/> (nothing is created: see domain/inbound.c)
- * Other events are answered with an empty <Response/>. */
+ * The <Dial> action (a post with DialCallStatus) is answered with the
+ * voicemail verbs when an overflow went unanswered, else <Hangup/> (verbs
+ * after a <Dial> with an action are never reached, so none are given); the
+ * <Record> action with <Hangup/>. Other events get an empty <Response/>. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +142,26 @@ static void twiml_voicemail(struct buf *b, const char *url)
 	buf_puts(b, "\" recordingStatusCallbackMethod=\"POST\"/>");
 }
 
+/* Rings the number's forward. Its end is posted to our action URL with
+ * DialCallStatus (the answered/missed signal: Twilio sends an inbound call no
+ * in-progress callback), and a recording of it to recordingStatusCallback. */
+static void twiml_dial(struct buf *b, const struct tel_result *res, const char *url)
+{
+	buf_puts(b, "<Dial action=\"");
+	xml_text(b, url);
+	buf_puts(b, "\" method=\"POST\"");
+	if (res->answer == ANSWER_OVERFLOW)
+		buf_puts(b, " timeout=\"20\"");
+	if (res->record) {
+		buf_puts(b, " record=\"record-from-answer-dual\" recordingStatusCallback=\"");
+		xml_text(b, url);
+		buf_puts(b, "\" recordingStatusCallbackMethod=\"POST\" recordingStatusCallbackEvent=\"completed\"");
+	}
+	buf_puts(b, ">");
+	xml_text(b, res->forward_to);
+	buf_puts(b, "</Dial>");
+}
+
 /* The AI receptionist (ai_receptionist_url): a wss:// media endpoint gets the
  * call's audio both ways (<Connect><Stream>, with our call id as a stream
  * parameter); an https:// URL takes over the call's
@@ -176,6 +200,11 @@ static enum err reply_twiml(struct req *r, const struct tel_result *res, const c
 	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>");
 	if (res->kind == TEL_RECORDING) {
 		buf_puts(&b, "<Hangup/>"); /* the Record action: the message is in, end the call */
+	} else if (res->kind == TEL_DIAL) {
+		if (res->answer == ANSWER_VOICEMAIL) /* an overflow nobody answered */
+			twiml_voicemail(&b, url);
+		else
+			buf_puts(&b, "<Hangup/>");
 	} else if (res->kind == TEL_INBOUND) {
 		switch (res->answer) {
 		case ANSWER_REJECT:
@@ -183,19 +212,15 @@ static enum err reply_twiml(struct req *r, const struct tel_result *res, const c
 			break;
 		case ANSWER_FORWARD:
 		case ANSWER_OVERFLOW:
-			buf_puts(&b, res->answer == ANSWER_OVERFLOW ? "<Dial timeout=\"20\"" : "<Dial");
-			if (res->record)
-				buf_puts(&b, " record=\"record-from-answer-dual\"");
-			buf_puts(&b, ">");
-			xml_text(&b, res->forward_to);
-			buf_puts(&b, "</Dial>");
-			if (res->answer == ANSWER_OVERFLOW)
-				twiml_voicemail(&b, url);
+			twiml_dial(&b, res, url);
 			break;
 		case ANSWER_AI:
 		case ANSWER_VOICEMAIL: /* also ai without a configured AI receptionist */
 			if (res->answer != ANSWER_AI || !twiml_ai(&b, r->cfg->ai_receptionist_url, res))
 				twiml_voicemail(&b, url);
+			break;
+		case ANSWER_HANGUP:
+			buf_puts(&b, "<Hangup/>");
 			break;
 		}
 	}
@@ -224,6 +249,10 @@ static void event_from_form(const struct form *f, struct tel_event *ev)
 	ev->call_duration = form_int(f, "CallDuration");
 	ev->recording_duration = form_int(f, "RecordingDuration");
 	ev->caller_name = form_get(f, "CallerName");
+	ev->dial_call_status = form_get(f, "DialCallStatus");
+	ev->dial_call_sid = form_get(f, "DialCallSid");
+	ev->dial_call_duration = form_int(f, "DialCallDuration");
+	ev->sequence_number = form_int(f, "SequenceNumber");
 }
 
 /* A telephony answer waiting for its new call's commit. */
