@@ -5,15 +5,19 @@
  * configured, and honour the optional IP allowlist (webhook_allow; the
  * X-Forwarded-For address counts only when the peer is a trusted proxy).
  *
- * TwiML answers to an inbound call (webhook URL = the URL Twilio signed):
+ * TwiML answers to an inbound call (URL = this webhook's URL as Twilio signed
+ * it, without its query):
  *   suspended number  <Reject/>
- *   forward           <Dial [record]>forwardTo</Dial>
- *   overflow          <Dial timeout="20">forwardTo</Dial> then the voicemail verbs
+ *   forward           <Dial action=URL [record recordingStatusCallback=URL]>forwardTo</Dial>
+ *   overflow          the same with timeout="20"
  *   voicemail         <Say>greeting</Say><Record action=URL recordingStatusCallback=URL/>
  *   ai                the AI receptionist (SWITCHBOARD_AI_RECEPTIONIST_URL, see twiml_ai);
  *                     voicemail when none is configured
  *   blocked caller    <Reject/> (nothing is created: see domain/inbound.c)
- * Other events are answered with an empty <Response/>. */
+ * The <Dial> action (a post with DialCallStatus) is answered with the
+ * voicemail verbs when an overflow went unanswered, else <Hangup/> (verbs
+ * after a <Dial> with an action are never reached, so none are given); the
+ * <Record> action with <Hangup/>. Other events get an empty <Response/>. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +142,26 @@ static void twiml_voicemail(struct buf *b, const char *url)
 	buf_puts(b, "\" recordingStatusCallbackMethod=\"POST\"/>");
 }
 
+/* Rings the number's forward. Its end is posted to our action URL with
+ * DialCallStatus (the answered/missed signal: Twilio sends an inbound call no
+ * in-progress callback), and a recording of it to recordingStatusCallback. */
+static void twiml_dial(struct buf *b, const struct tel_result *res, const char *url)
+{
+	buf_puts(b, "<Dial action=\"");
+	xml_text(b, url);
+	buf_puts(b, "\" method=\"POST\"");
+	if (res->answer == ANSWER_OVERFLOW)
+		buf_puts(b, " timeout=\"20\"");
+	if (res->record) {
+		buf_puts(b, " record=\"record-from-answer-dual\" recordingStatusCallback=\"");
+		xml_text(b, url);
+		buf_puts(b, "\" recordingStatusCallbackMethod=\"POST\" recordingStatusCallbackEvent=\"completed\"");
+	}
+	buf_puts(b, ">");
+	xml_text(b, res->forward_to);
+	buf_puts(b, "</Dial>");
+}
+
 /* The AI receptionist (ai_receptionist_url): a wss:// media endpoint gets the
  * call's audio both ways (<Connect><Stream>, with our call id as a stream
  * parameter); an https:// URL takes over the call's
@@ -176,6 +200,11 @@ static enum err reply_twiml(struct req *r, const struct tel_result *res, const c
 	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>");
 	if (res->kind == TEL_RECORDING) {
 		buf_puts(&b, "<Hangup/>"); /* the Record action: the message is in, end the call */
+	} else if (res->kind == TEL_DIAL) {
+		if (res->answer == ANSWER_VOICEMAIL) /* an overflow nobody answered */
+			twiml_voicemail(&b, url);
+		else
+			buf_puts(&b, "<Hangup/>");
 	} else if (res->kind == TEL_INBOUND) {
 		switch (res->answer) {
 		case ANSWER_REJECT:
@@ -183,19 +212,15 @@ static enum err reply_twiml(struct req *r, const struct tel_result *res, const c
 			break;
 		case ANSWER_FORWARD:
 		case ANSWER_OVERFLOW:
-			buf_puts(&b, res->answer == ANSWER_OVERFLOW ? "<Dial timeout=\"20\"" : "<Dial");
-			if (res->record)
-				buf_puts(&b, " record=\"record-from-answer-dual\"");
-			buf_puts(&b, ">");
-			xml_text(&b, res->forward_to);
-			buf_puts(&b, "</Dial>");
-			if (res->answer == ANSWER_OVERFLOW)
-				twiml_voicemail(&b, url);
+			twiml_dial(&b, res, url);
 			break;
 		case ANSWER_AI:
 		case ANSWER_VOICEMAIL: /* also ai without a configured AI receptionist */
 			if (res->answer != ANSWER_AI || !twiml_ai(&b, r->cfg->ai_receptionist_url, res))
 				twiml_voicemail(&b, url);
+			break;
+		case ANSWER_HANGUP:
+			buf_puts(&b, "<Hangup/>");
 			break;
 		}
 	}
@@ -224,6 +249,10 @@ static void event_from_form(const struct form *f, struct tel_event *ev)
 	ev->call_duration = form_int(f, "CallDuration");
 	ev->recording_duration = form_int(f, "RecordingDuration");
 	ev->caller_name = form_get(f, "CallerName");
+	ev->dial_call_status = form_get(f, "DialCallStatus");
+	ev->dial_call_sid = form_get(f, "DialCallSid");
+	ev->dial_call_duration = form_int(f, "DialCallDuration");
+	ev->sequence_number = form_int(f, "SequenceNumber");
 }
 
 /* A telephony answer waiting for its new call's commit. */
@@ -245,29 +274,50 @@ static enum err telephony_finish(struct req *r, void *ctx)
 	return rc != ERR_OK ? rc : reply_twiml(r, &t->res, t->callback);
 }
 
-enum err h_webhook_telephony(struct req *r)
+/* The checks every Twilio-signed webhook passes, in this order: the sender's
+ * address, a configured auth token, the X-Twilio-Signature over the URL and
+ * the parameters as sent, and only then the body itself. A body that is no
+ * valid form is still checked as Twilio would have signed it (form_parse_raw):
+ * wrongly signed, it is 403 like any other; rightly signed, 400. A signed JSON
+ * body (bodySHA256) is verified, then refused: these events come as forms. */
+static enum err twilio_verify(struct req *r, struct form *f, const char **url)
 {
 	enum err rc = check_origin(r);
 	if (rc != ERR_OK)
 		return rc;
 	const char *token = r->cfg->twilio_auth_token;
 	if (!token || !*token)
-		return err_set(&r->err, ERR_FORBIDDEN, "telephony webhooks are refused: no auth token is configured");
+		return err_set(&r->err, ERR_FORBIDDEN, "Twilio webhooks are refused: no auth token is configured");
 	const char *sig = req_header(r, "X-Twilio-Signature");
 	if (!sig || !*sig)
 		return err_set(&r->err, ERR_FORBIDDEN, "the X-Twilio-Signature header is missing");
-	struct form f = {0};
 	const char *body = r->body.len ? r->body.data : "";
-	const char *url = signed_url(r);
-	if (!url)
+	if (!(*url = signed_url(r)))
 		return ERR_NOMEM;
-	bool json_variant = strstr(url, "bodySHA256=") != NULL;
-	if (!json_variant && form_parse(r->arena, body, r->body.len, &f) != ERR_OK)
-		return err_set(&r->err, ERR_INVALID, "the body is not a valid application/x-www-form-urlencoded form");
-	if (!twilio_sig_valid(token, url, &f, body, r->body.len, sig))
+	bool json_variant = strstr(*url, "bodySHA256=") != NULL, clean = true;
+	*f = (struct form){0};
+	if (!json_variant && (rc = form_parse_raw(r->arena, body, r->body.len, f, &clean)) != ERR_OK) {
+		if (rc == ERR_NOMEM)
+			return rc;
+		return err_set(&r->err, ERR_FORBIDDEN, "the X-Twilio-Signature cannot match: the body has more than %d parameters",
+			       FORM_MAX_PARAMS);
+	}
+	if (!twilio_sig_valid(token, *url, f, body, r->body.len, sig))
 		return err_set(&r->err, ERR_FORBIDDEN, "the X-Twilio-Signature does not match this request");
-	if (json_variant) /* signed JSON bodies carry no call event we act on */
-		return err_set(&r->err, ERR_INVALID, "send call events as form posts");
+	if (json_variant)
+		return err_set(&r->err, ERR_INVALID, "send these events as form posts");
+	if (!clean)
+		return err_set(&r->err, ERR_INVALID, "the body is not a valid application/x-www-form-urlencoded form");
+	return ERR_OK;
+}
+
+enum err h_webhook_telephony(struct req *r)
+{
+	struct form f;
+	const char *url = NULL;
+	enum err rc = twilio_verify(r, &f, &url);
+	if (rc != ERR_OK)
+		return rc;
 	struct tel_event ev;
 	event_from_form(&f, &ev);
 	struct tel_answer_ctx *t = arena_alloc(r->arena, sizeof *t);
@@ -317,8 +367,11 @@ static bool sig_parse(const char *h, struct stripe_sig *s)
 	return have_t && s->nv1 > 0;
 }
 
-/* The v1 that matches, or -1. */
-static int sig_match(const char *secret, const struct stripe_sig *s, const char *body, size_t len, struct arena *a)
+/* The v1 that matches, or -1; key (65 bytes) gets the matched signature as
+ * lower-case hex, the one spelling of it that replays are remembered by (the
+ * comparison ignores the case of the hex, so the key must too). */
+static int sig_match(const char *secret, const struct stripe_sig *s, const char *body, size_t len, struct arena *a,
+		     char key[65])
 {
 	char *payload = arena_alloc(a, len + 32);
 	if (!payload)
@@ -342,6 +395,8 @@ static int sig_match(const char *secret, const struct stripe_sig *s, const char 
 			found = i;
 	}
 	crypto_wipe(payload, (size_t)pre + len);
+	if (found >= 0)
+		memcpy(key, want, sizeof want);
 	return found;
 }
 
@@ -357,10 +412,10 @@ static enum err check_stripe_sig(struct req *r, const char **used)
 	if (s.t < now - SIG_TOLERANCE_SEC || s.t > now + SIG_TOLERANCE_SEC)
 		return err_set(&r->err, ERR_FORBIDDEN, "the signature's timestamp is outside the %d s tolerance",
 			       SIG_TOLERANCE_SEC);
-	int i = sig_match(secret, &s, r->body.len ? r->body.data : "", r->body.len, r->arena);
-	if (i < 0)
+	char key[65];
+	if (sig_match(secret, &s, r->body.len ? r->body.data : "", r->body.len, r->arena, key) < 0)
 		return err_set(&r->err, ERR_FORBIDDEN, "the X-Switchboard-Signature does not match this request");
-	*used = arena_printf(r->arena, "sig:%.64s", s.v1[i]);
+	*used = arena_printf(r->arena, "sig:%s", key);
 	return *used ? ERR_OK : ERR_NOMEM;
 }
 
@@ -472,23 +527,5 @@ enum err h_webhook_transcription(struct req *r)
 
 enum err webhook_twilio_verify(struct req *r, struct form *f, const char **url)
 {
-	enum err rc = check_origin(r);
-	if (rc != ERR_OK)
-		return rc;
-	const char *token = r->cfg->twilio_auth_token;
-	if (!token || !*token)
-		return err_set(&r->err, ERR_FORBIDDEN, "Twilio webhooks are refused: no auth token is configured");
-	const char *sig = req_header(r, "X-Twilio-Signature");
-	if (!sig || !*sig)
-		return err_set(&r->err, ERR_FORBIDDEN, "the X-Twilio-Signature header is missing");
-	const char *body = r->body.len ? r->body.data : "";
-	if (!(*url = signed_url(r)))
-		return ERR_NOMEM;
-	if (strstr(*url, "bodySHA256="))
-		return err_set(&r->err, ERR_INVALID, "send these events as form posts");
-	if (form_parse(r->arena, body, r->body.len, f) != ERR_OK)
-		return err_set(&r->err, ERR_INVALID, "the body is not a valid application/x-www-form-urlencoded form");
-	if (!twilio_sig_valid(token, *url, f, body, r->body.len, sig))
-		return err_set(&r->err, ERR_FORBIDDEN, "the X-Twilio-Signature does not match this request");
-	return ERR_OK;
+	return twilio_verify(r, f, url);
 }

@@ -38,8 +38,11 @@ static bool utf8_valid(const unsigned char *s, size_t n)
 	return true;
 }
 
-/* Decodes [s, s+n) into arena memory; NULL on a bad escape. */
-static char *decode(struct arena *a, const char *s, size_t n)
+/* Decodes [s, s+n) into arena memory; NULL on a bad escape, a NUL or invalid
+ * UTF-8. lenient: never NULL for those (only when out of memory): a bad
+ * escape, or one decoding to NUL, stays as written and invalid UTF-8 is kept;
+ * *clean is cleared when that happened. */
+static char *decode(struct arena *a, const char *s, size_t n, bool lenient, bool *clean)
 {
 	char *out = arena_alloc(a, n + 1), *o = out;
 	if (!out)
@@ -48,30 +51,47 @@ static char *decode(struct arena *a, const char *s, size_t n)
 		if (s[i] == '+') {
 			*o++ = ' ';
 		} else if (s[i] == '%') {
-			int h, l;
-			if (i + 2 >= n || (h = hexval(s[i + 1])) < 0 || (l = hexval(s[i + 2])) < 0)
-				return NULL;
+			int h = -1, l = -1;
+			if (i + 2 < n) {
+				h = hexval(s[i + 1]);
+				l = hexval(s[i + 2]);
+			}
+			if (h < 0 || l < 0 || h * 16 + l == 0) {
+				if (!lenient)
+					return NULL;
+				*clean = false;
+				*o++ = '%';
+				continue;
+			}
 			*o++ = (char)(h * 16 + l);
 			i += 2;
+		} else if (s[i] == 0) {
+			if (!lenient)
+				return NULL;
+			*clean = false; /* a raw NUL cannot be a C string's byte: dropped */
 		} else {
 			*o++ = s[i];
 		}
 	}
 	*o = 0;
-	if (memchr(out, 0, (size_t)(o - out)) || !utf8_valid((const unsigned char *)out, (size_t)(o - out)))
-		return NULL;
+	if (!utf8_valid((const unsigned char *)out, (size_t)(o - out))) {
+		if (!lenient)
+			return NULL;
+		*clean = false;
+	}
 	return out;
 }
 
-enum err form_parse(struct arena *a, const char *body, size_t len, struct form *f)
+static enum err parse(struct arena *a, const char *body, size_t len, struct form *f, bool lenient, bool *clean)
 {
 	int cap = 1;
 	for (size_t i = 0; i < len; i++)
 		cap += body[i] == '&';
-	if (cap > 512)
+	f->v = NULL;
+	f->n = 0;
+	if (cap > FORM_MAX_PARAMS)
 		return ERR_INVALID;
 	f->v = arena_alloc(a, sizeof *f->v * (size_t)cap);
-	f->n = 0;
 	if (!f->v)
 		return ERR_NOMEM;
 	size_t i = 0;
@@ -82,10 +102,11 @@ enum err form_parse(struct arena *a, const char *body, size_t len, struct form *
 		if (end > i) {
 			const char *eq = memchr(body + i, '=', end - i);
 			size_t klen = eq ? (size_t)(eq - (body + i)) : end - i;
-			char *k = decode(a, body + i, klen);
-			char *v = eq ? decode(a, eq + 1, (size_t)(body + end - eq - 1)) : arena_strdup(a, "");
+			char *k = decode(a, body + i, klen, lenient, clean);
+			char *v = k ? (eq ? decode(a, eq + 1, (size_t)(body + end - eq - 1), lenient, clean)
+					  : arena_strdup(a, "")) : NULL;
 			if (!k || !v)
-				return ERR_INVALID;
+				return lenient ? ERR_NOMEM : ERR_INVALID;
 			f->v[f->n].key = k;
 			f->v[f->n].value = v;
 			f->n++;
@@ -93,6 +114,18 @@ enum err form_parse(struct arena *a, const char *body, size_t len, struct form *
 		i = end + 1;
 	}
 	return ERR_OK;
+}
+
+enum err form_parse(struct arena *a, const char *body, size_t len, struct form *f)
+{
+	bool clean = true;
+	return parse(a, body, len, f, false, &clean);
+}
+
+enum err form_parse_raw(struct arena *a, const char *body, size_t len, struct form *f, bool *clean)
+{
+	*clean = true;
+	return parse(a, body, len, f, true, clean);
 }
 
 const char *form_get(const struct form *f, const char *key)

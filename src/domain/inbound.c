@@ -10,6 +10,15 @@
  *   busy, no-answer,   → busy / no_answer / failed / canceled, disposition
  *   failed, canceled     missed unless one is set, endedAt, durationSec
  *   queued, initiated  → nothing on the call
+ * Only forward: an event ranked below the call's status (ringing <
+ * in_progress < any end) changes nothing; an end after an end fills only an
+ * unknown endedAt or durationSec. Twilio posts an inbound call no in-progress
+ * (status callbacks of an inbound call come at its end): a forwarded call's
+ * answer comes from its <Dial> action instead (apply_dial).
+ * Click-to-call legs: dialing < ringing < connected < ended or failed, an end
+ * is final, and a SequenceNumber at or below the last applied changes nothing
+ * (Twilio posts a REST-placed call every event asked for, numbered; an
+ * inbound call gets only its end, so its order is the status rank alone).
  * A workspace's disposition rules (fields an outcome requires) bind people,
  * not the vendor: when they refuse the automatic outcome, the status change is
  * applied without it and the call stays in triage. */
@@ -399,20 +408,58 @@ static const char *missed_or(const struct call *c)
 	return c->disposition ? c->disposition : "missed";
 }
 
-/* The call after a status callback (see the rules at the top). */
-static void apply_status(const struct tel_event *ev, struct call *c, bool with_outcome, int64_t now)
+/* How far along a call is, by our status (1 ringing, 2 in progress, 3 ended)
+ * and by Twilio's CallStatus (0 queued or initiated, then the same; -1 for a
+ * value Twilio does not send). Statuses only move forward. */
+static int call_rank(const char *status)
+{
+	if (is(status, "ringing"))
+		return 1;
+	return is(status, "in_progress") ? 2 : 3;
+}
+
+static int vendor_rank(const char *s)
+{
+	if (is(s, "queued") || is(s, "initiated"))
+		return 0;
+	if (is(s, "ringing"))
+		return 1;
+	if (is(s, "in-progress"))
+		return 2;
+	if (is(s, "completed") || is(s, "busy") || is(s, "no-answer") || is(s, "failed") || is(s, "canceled"))
+		return 3;
+	return -1;
+}
+
+/* The call after a status callback (see the rules at the top); false when the
+ * event is older than what the call shows (a late in-progress after the end):
+ * the call is left as it was. */
+static bool apply_status(const struct tel_event *ev, struct call *c, bool with_outcome, int64_t now)
 {
 	const char *s = ev->call_status;
+	int to = vendor_rank(s), from = call_rank(c->status);
+	if (to < from)
+		return false;
+	if (to == 3 && from == 3) {
+		/* The call's own end after a <Dial> action settled the outcome: only
+		 * what is still unknown (its parent's duration counts the ringing,
+		 * so a forward's talk time stays). */
+		if (c->ended_at == I64_NULL)
+			c->ended_at = now;
+		if (c->duration_sec == I64_NULL)
+			c->duration_sec = ev->call_duration;
+		return true;
+	}
 	if (ev->call_duration != I64_NULL)
 		c->duration_sec = ev->call_duration;
-	if (is(s, "in-progress")) {
+	if (to == 2) {
 		c->status = "in_progress";
 		if (c->answered_at == I64_NULL)
 			c->answered_at = now;
-		return;
+		return true;
 	}
-	if (is(s, "ringing") || is(s, "queued") || is(s, "initiated") || !s)
-		return;
+	if (to < 2)
+		return true;
 	if (c->ended_at == I64_NULL)
 		c->ended_at = now;
 	if (is(s, "completed")) {
@@ -425,18 +472,73 @@ static void apply_status(const struct tel_event *ev, struct call *c, bool with_o
 				c->disposition = c->disposition ? c->disposition
 								: (c->answered_at != I64_NULL ? "answered" : "missed");
 		}
+		return true;
+	}
+	c->status = is(s, "busy") ? "busy" : is(s, "no-answer") ? "no_answer" : is(s, "failed") ? "failed" : "canceled";
+	if (with_outcome)
+		c->disposition = missed_or(c);
+	return true;
+}
+
+/* DialCallStatus: 1 the forward was answered, 0 it was not, -1 a value Twilio does not send. */
+static int dial_answered(const char *s)
+{
+	if (is(s, "completed") || is(s, "answered"))
+		return 1;
+	if (is(s, "busy") || is(s, "no-answer") || is(s, "failed") || is(s, "canceled"))
+		return 0;
+	return -1;
+}
+
+/* What the caller hears after a forward: the number's voicemail when nobody
+ * answered and its routing for this call (routingMode, or afterHours for a
+ * call after hours) overflows to voicemail; otherwise the call ends. */
+static enum err dial_next(struct db *db, const struct call *c, bool answered, struct arena *a, enum tel_answer *next)
+{
+	struct tracking_number n;
+	*next = ANSWER_HANGUP;
+	if (answered || !c->number_id)
+		return ERR_OK;
+	enum err rc = store_number_get(db, c->workspace_id, c->number_id, a, &n);
+	if (rc == ERR_NOT_FOUND)
+		return ERR_OK;
+	if (rc == ERR_OK && answer_for(&n, c->after_hours) == ANSWER_OVERFLOW)
+		*next = ANSWER_VOICEMAIL;
+	return rc;
+}
+
+/* The call after its forward ended (the <Dial> action). DialCallStatus is the
+ * answer the call's own callbacks cannot give: answered, with the talk time
+ * as its duration (the call's own CallDuration counts the ringing too), even
+ * when the call's end came first and called it missed; or missed, and the
+ * call ends now. A caller who goes on to voicemail is not judged yet: the
+ * message (voicemail) or the call's end without one (missed) will tell. */
+static void apply_dial(const struct tel_event *ev, struct call *c, bool answered, enum tel_answer next,
+		       bool with_outcome, int64_t now)
+{
+	int64_t talk = ev->dial_call_duration;
+	if (answered) {
+		if (c->answered_at == I64_NULL) {
+			c->answered_at = talk != I64_NULL ? now - talk * 1000 : now;
+			if (c->answered_at < c->started_at)
+				c->answered_at = c->started_at;
+		}
+		if (talk != I64_NULL)
+			c->duration_sec = talk;
+		c->status = "completed"; /* a person talked: a recording of it is no voicemail */
+		if (c->ended_at == I64_NULL)
+			c->ended_at = now;
+		if (with_outcome && (!c->disposition || is(c->disposition, "missed")))
+			c->disposition = "answered";
 		return;
 	}
-	if (is(s, "busy"))
-		c->status = "busy";
-	else if (is(s, "no-answer"))
-		c->status = "no_answer";
-	else if (is(s, "failed"))
-		c->status = "failed";
-	else if (is(s, "canceled"))
-		c->status = "canceled";
-	else
+	if (next == ANSWER_VOICEMAIL)
 		return;
+	const char *s = ev->dial_call_status;
+	if (call_rank(c->status) < 3) /* an end that came first stays */
+		c->status = is(s, "busy") ? "busy" : is(s, "no-answer") ? "no_answer" : is(s, "failed") ? "failed" : "canceled";
+	if (c->ended_at == I64_NULL)
+		c->ended_at = now;
 	if (with_outcome)
 		c->disposition = missed_or(c);
 }
@@ -450,59 +552,100 @@ static const char *recording_media(struct arena *a, const char *url)
 	return arena_printf(a, "%s.mp3", url);
 }
 
+/* A recording there is to store: a recording status callback says completed
+ * (in-progress, absent, failed: there is no file), a <Record> action says
+ * nothing; and it has a URL. */
+static bool recording_ready(const struct tel_event *ev)
+{
+	return (!ev->recording_status || is(ev->recording_status, "completed")) && ev->recording_url &&
+	       ev->recording_url[0];
+}
+
 static void apply_recording(struct arena *a, const struct tel_event *ev, struct call *c)
 {
 	c->recording_url = recording_media(a, ev->recording_url);
 	/* A message left after the call ended without a person: the call was a voicemail. */
-	if ((is(c->status, "completed") || is(c->status, "no_answer")) &&
-	    (!c->disposition || is(c->disposition, "missed")))
+	if (call_rank(c->status) == 3 && !is(c->status, "voicemail") && (!c->disposition || is(c->disposition, "missed")))
 		c->status = "voicemail";
 }
 
-/* One pass of the edit cycle for a status or recording event. */
+/* The idempotency key and audit record of an event on a call. */
+static void event_audit(struct arena *a, const struct tel_event *ev, enum tel_kind kind, const char **key,
+			const char **action, const char **meta)
+{
+	if (kind == TEL_RECORDING) {
+		*key = ev->recording_sid;
+		*action = "call.recording_added";
+		*meta = arena_printf(a, "{\"recordingSid\":\"%.64s\"}", ev->recording_sid);
+	} else if (kind == TEL_DIAL) {
+		*key = arena_printf(a, "%s:dial", ev->call_sid);
+		*action = "call.forward_ended";
+		*meta = arena_printf(a, "{\"callSid\":\"%.64s\",\"dialCallSid\":\"%.64s\",\"dialCallStatus\":\"%.32s\"}",
+				     ev->call_sid, ev->dial_call_sid ? ev->dial_call_sid : "", ev->dial_call_status);
+	} else {
+		*key = delivery_key(a, ev);
+		*action = "call.status_changed";
+		*meta = arena_printf(a, "{\"callSid\":\"%.64s\",\"callStatus\":\"%.32s\"}", ev->call_sid,
+				     ev->call_status ? ev->call_status : "");
+	}
+}
+
+/* One pass of the edit cycle for a status, <Dial> action or recording event. */
 static enum err edit_once(struct db *db, const struct tel_event *ev, const char *workspace_id, const char *call_id,
 			  bool with_outcome, struct arena *a, struct tel_result *out, struct err_detail *d)
 {
 	struct principal p;
 	struct call before, after;
 	bool fresh = false;
-	bool recording = out->kind == TEL_RECORDING;
+	const char *key, *action, *meta;
 	system_principal(&p, workspace_id);
 	enum err rc = calls_edit_begin(db, &p, call_id, a, &before, d);
 	if (rc != ERR_OK)
 		return rc;
 	int64_t now = clock_now_ms();
-	const char *key = recording ? ev->recording_sid : delivery_key(a, ev);
-	if ((rc = store_delivery_claim(db, SOURCE, key, workspace_id, now, &fresh)) != ERR_OK || !fresh) {
-		calls_edit_abort(db);
-		out->replay = rc == ERR_OK;
-		return rc;
-	}
+	int answered = out->kind == TEL_DIAL ? dial_answered(ev->dial_call_status) : 0;
+	/* The answer to a <Dial> action, replayed or not: the caller hears the same. */
+	if (out->kind == TEL_DIAL && (rc = dial_next(db, &before, answered, a, &out->answer)) != ERR_OK)
+		goto abort;
 	after = before;
-	if (recording) {
+	if (out->kind == TEL_STATUS && !apply_status(ev, &after, with_outcome, now)) {
+		out->stale = true; /* nothing is written, not even the delivery */
+		goto abort;
+	}
+	event_audit(a, ev, out->kind, &key, &action, &meta);
+	if (!key || !meta) {
+		rc = ERR_NOMEM;
+		goto abort;
+	}
+	if ((rc = store_delivery_claim(db, SOURCE, key, workspace_id, now, &fresh)) != ERR_OK || !fresh) {
+		out->replay = rc == ERR_OK;
+		goto abort;
+	}
+	if (out->kind == TEL_RECORDING) {
 		apply_recording(a, ev, &after);
 		rc = store_call_recording_set(db, call_id, ev->recording_sid, ev->recording_duration);
-	} else {
-		apply_status(ev, &after, with_outcome, now);
+	} else if (out->kind == TEL_DIAL) {
+		apply_dial(ev, &after, answered, out->answer, with_outcome, now);
 	}
-	if (rc != ERR_OK) {
-		calls_edit_abort(db);
-		return rc;
-	}
+	if (rc != ERR_OK)
+		goto abort;
 	struct actor actor = actor_system(workspace_id, SRC_WEBHOOK, ACTOR_LABEL);
-	const char *meta = recording ? arena_printf(a, "{\"recordingSid\":\"%.64s\"}", ev->recording_sid)
-				     : arena_printf(a, "{\"callSid\":\"%.64s\",\"callStatus\":\"%.32s\"}", ev->call_sid,
-						    ev->call_status ? ev->call_status : "");
-	return calls_edit_commit(db, &actor, recording ? "call.recording_added" : "call.status_changed", &before,
-				 &after, meta, NULL, d);
+	return calls_edit_commit(db, &actor, action, &before, &after, meta, NULL, d);
+abort:
+	calls_edit_abort(db);
+	return rc;
 }
 
 static enum err edit_call(struct db *db, const struct tel_event *ev, const char *workspace_id, const char *call_id,
 			  struct arena *a, struct tel_result *out, struct err_detail *d)
 {
 	out->call_id = call_id;
+	if (out->kind == TEL_DIAL && dial_answered(ev->dial_call_status) < 0)
+		return err_field_add(d, "DialCallStatus", "must be completed, answered, busy, no-answer, failed or canceled");
+	if (out->kind == TEL_RECORDING && !recording_ready(ev))
+		return ERR_OK; /* no file (yet, or ever): nothing to store, no voicemail */
 	enum err rc = edit_once(db, ev, workspace_id, call_id, true, a, out, d);
-	if (rc == ERR_INVALID && d && d->nfields && out->kind == TEL_STATUS) {
+	if (rc == ERR_INVALID && d && d->nfields && out->kind != TEL_RECORDING) {
 		/* The workspace's disposition rules refused the automatic outcome:
 		 * apply the status alone and leave the outcome to a person. */
 		memset(d, 0, sizeof *d);
@@ -526,11 +669,31 @@ static const char *leg_status(const char *s)
 	return NULL;
 }
 
+/* A leg callback that must change nothing: its status would move the leg
+ * back (dialing < ringing < connected < ended or failed, and an end is
+ * final), or Twilio's SequenceNumber says it was fired before the last one
+ * applied (seq, last: I64_NULL when not known). */
+static bool leg_stale(const char *now_status, int64_t last, const char *status, int64_t seq)
+{
+	static const char *const order[] = {"dialing", "ringing", "connected"};
+	int from = 3, to = 3;
+	for (int i = 0; i < 3; i++) {
+		if (is(now_status, order[i]))
+			from = i;
+		if (is(status, order[i]))
+			to = i;
+	}
+	if (to < from || (to == 3 && from == 3))
+		return true;
+	return seq != I64_NULL && last != I64_NULL && seq <= last;
+}
+
 /* A click-to-call leg's progress. ERR_NOT_FOUND when call_sid is no leg. */
 static enum err leg_event(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out)
 {
 	const char *status = leg_status(ev->call_status);
-	const char *call_id = NULL, *ws = NULL;
+	const char *call_id = NULL, *ws = NULL, *now_status = NULL;
+	int64_t last = I64_NULL;
 	bool fresh = false;
 	if (!status)
 		return ERR_NOT_FOUND;
@@ -538,14 +701,20 @@ static enum err leg_event(struct db *db, const struct tel_event *ev, struct aren
 	enum err rc = db_begin_write(db);
 	if (rc != ERR_OK)
 		return rc;
-	rc = store_call_leg_update(db, ev->call_sid, status, ev->call_status, ev->call_duration, now, a, &call_id, &ws);
-	if (rc == ERR_OK)
+	rc = store_call_leg_state(db, ev->call_sid, a, &now_status, &last, &call_id, &ws);
+	if (rc == ERR_OK) {
+		out->kind = TEL_LEG;
+		out->call_id = call_id;
+		out->stale = leg_stale(now_status, last, status, ev->sequence_number);
+	}
+	if (rc == ERR_OK && !out->stale)
 		rc = store_delivery_claim(db, SOURCE, delivery_key(a, ev), ws, now, &fresh);
 	if (rc != ERR_OK || !fresh) {
-		db_rollback(db); /* a replay also undoes the leg update it just made */
-		out->replay = rc == ERR_OK;
+		db_rollback(db);
+		out->replay = rc == ERR_OK && !out->stale;
 		return rc;
 	}
+	rc = store_call_leg_update(db, ev->call_sid, status, ev->call_status, ev->call_duration, ev->sequence_number, now);
 	struct jw w;
 	jw_init(&w, 256, 4096);
 	jw_obj_begin(&w);
@@ -560,7 +729,8 @@ static enum err leg_event(struct db *db, const struct tel_event *ev, struct aren
 		jw_kint(&w, "durationSec", ev->call_duration);
 	jw_obj_end(&w);
 	jw_obj_end(&w);
-	rc = jw_error(&w);
+	if (rc == ERR_OK)
+		rc = jw_error(&w);
 	if (rc == ERR_OK)
 		rc = events_emit(db, ws, "call_updated", call_id, jw_cstr(&w));
 	jw_cleanup(&w);
@@ -568,9 +738,27 @@ static enum err leg_event(struct db *db, const struct tel_event *ev, struct aren
 		db_rollback(db);
 		return rc;
 	}
-	out->kind = TEL_LEG;
-	out->call_id = call_id;
 	return db_commit(db);
+}
+
+/* A repeated inbound webhook for a call already made: the same answer as the first time. */
+static enum err inbound_again(struct db *db, const char *ws, const char *call_id, struct arena *a,
+			      struct tel_result *out)
+{
+	struct tracking_number n;
+	struct call c;
+	bool own;
+	out->kind = TEL_INBOUND;
+	out->replay = true;
+	out->call_id = call_id;
+	enum err rc = store_call_get(db, ws, call_id, NULL, a, &c, &own);
+	if (rc != ERR_OK)
+		return rc;
+	if (!c.number_id || store_number_get(db, ws, c.number_id, a, &n) != ERR_OK)
+		return ERR_OK; /* number gone since: an empty answer */
+	answer_set(out, &n, c.after_hours);
+	out->replay = true;
+	return ERR_OK;
 }
 
 enum err inbound_event_async(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
@@ -580,35 +768,21 @@ enum err inbound_event_async(struct db *db, const struct tel_event *ev, struct a
 	if (!ev->call_sid || !*ev->call_sid || strlen(ev->call_sid) > 64)
 		return err_field_add(d, "CallSid", "is required (at most 64 characters)");
 	const char *ws = NULL, *call_id = NULL;
-	bool recording = ev->recording_sid && ev->recording_url;
-	if (recording && strlen(ev->recording_sid) > 64)
-		return err_field_add(d, "RecordingSid", "must be at most 64 characters");
+	/* A <Dial> action may carry the forward's recording too: DialCallStatus decides what it is. */
+	bool dial = ev->dial_call_status != NULL;
+	bool recording = !dial && ev->recording_sid && (ev->recording_url || ev->recording_status);
+	if (recording && (!*ev->recording_sid || strlen(ev->recording_sid) > 64))
+		return err_field_add(d, "RecordingSid", "is required (at most 64 characters)");
 	enum err rc = store_call_by_sid(db, ev->call_sid, a, &ws, &call_id);
 	if (rc != ERR_OK && rc != ERR_NOT_FOUND)
 		return rc;
 	if (rc == ERR_OK) {
-		bool inbound_again = is(ev->call_status, "ringing") && !recording &&
-				     (!ev->direction || is(ev->direction, "inbound"));
-		if (inbound_again) {
-			/* A replayed inbound webhook: the same answer as the first time. */
-			struct tracking_number n;
-			struct call c;
-			bool own;
-			out->kind = TEL_INBOUND;
-			out->replay = true;
-			out->call_id = call_id;
-			if ((rc = store_call_get(db, ws, call_id, NULL, a, &c, &own)) != ERR_OK)
-				return rc;
-			if (!c.number_id || store_number_get(db, ws, c.number_id, a, &n) != ERR_OK)
-				return ERR_OK; /* number gone since: an empty answer */
-			answer_set(out, &n, c.after_hours);
-			out->replay = true;
-			return ERR_OK;
-		}
-		out->kind = recording ? TEL_RECORDING : TEL_STATUS;
+		if (!dial && !recording && is(ev->call_status, "ringing") && (!ev->direction || is(ev->direction, "inbound")))
+			return inbound_again(db, ws, call_id, a, out);
+		out->kind = dial ? TEL_DIAL : recording ? TEL_RECORDING : TEL_STATUS;
 		return edit_call(db, ev, ws, call_id, a, out, d);
 	}
-	if (recording)
+	if (recording || dial)
 		return err_set(d, ERR_NOT_FOUND, "no call with CallSid %s", ev->call_sid);
 	bool ringing_in = is(ev->call_status, "ringing") && (!ev->direction || is(ev->direction, "inbound"));
 	/* Our own outbound legs report Direction outbound-api; an inbound call is never one. */

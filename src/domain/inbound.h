@@ -1,10 +1,13 @@
 /* Telephony webhook events, vendor-neutral: an inbound call (create the call,
  * decide how to answer it), a status callback (move the call through its
- * statuses and outcomes via the call edit cycle), a recording callback, a
- * click-to-call leg's progress, and a transcript. Each vendor event is
- * applied once: a repeated delivery finds its webhook_deliveries row and
- * changes nothing. The caller (api/webhooks.c) has already verified the
- * signature; it turns the answer into the vendor's XML. */
+ * statuses and outcomes via the call edit cycle), the end of a forward (the
+ * <Dial> action: answered or missed, and what the caller hears next), a
+ * recording callback, a click-to-call leg's progress, and a transcript. Each
+ * vendor event is applied once: a repeated delivery finds its
+ * webhook_deliveries row and changes nothing. Statuses only move forward
+ * (queued/initiated < ringing < in-progress < an end): an event that arrives
+ * after a later one changes nothing. The caller (api/webhooks.c) has already
+ * verified the signature; it turns the answer into the vendor's XML. */
 #ifndef SB_DOMAIN_INBOUND_H
 #define SB_DOMAIN_INBOUND_H
 
@@ -22,11 +25,17 @@ struct tel_event {
 	const char *recording_sid, *recording_url, *recording_status;
 	int64_t call_duration, recording_duration;
 	const char *caller_name; /* CallerName (CNAM), when the number has caller-name lookup */
+	/* The <Dial> action request (a forward ended): DialCallStatus completed |
+	 * answered | busy | no-answer | failed | canceled, DialCallDuration
+	 * (seconds talked), DialCallSid (the forwarded leg). */
+	const char *dial_call_status, *dial_call_sid;
+	int64_t dial_call_duration;
+	int64_t sequence_number; /* SequenceNumber of a status callback (order fired, from 0), or I64_NULL */
 };
 
 struct inbound_wait;
 
-enum tel_kind { TEL_INBOUND, TEL_STATUS, TEL_RECORDING, TEL_LEG };
+enum tel_kind { TEL_INBOUND, TEL_STATUS, TEL_RECORDING, TEL_LEG, TEL_DIAL };
 
 /* How to answer an inbound call. */
 enum tel_answer {
@@ -35,14 +44,16 @@ enum tel_answer {
 	ANSWER_OVERFLOW,   /* ring forward_to, then voicemail when nobody answers */
 	ANSWER_VOICEMAIL,  /* greeting and a recording */
 	ANSWER_AI,         /* the AI receptionist */
+	ANSWER_HANGUP,     /* TEL_DIAL: end the call */
 };
 
 struct tel_result {
 	enum tel_kind kind;
 	bool replay;             /* the event was applied before: nothing changed now */
+	bool stale;              /* a later event was applied before it: nothing changed */
 	bool blocked;            /* the caller is on the workspace's blocked list: rejected, nothing written */
 	const char *call_id;     /* the call concerned (NULL for a rejected inbound call) */
-	enum tel_answer answer;  /* TEL_INBOUND */
+	enum tel_answer answer;  /* TEL_INBOUND; TEL_DIAL: ANSWER_VOICEMAIL or ANSWER_HANGUP */
 	const char *forward_to;  /* ANSWER_FORWARD / ANSWER_OVERFLOW */
 	bool record;             /* the number opted into call recording */
 	struct inbound_wait *pending; /* inbound_event_async: the write still to come */
@@ -51,7 +62,13 @@ struct tel_result {
 /* Applies ev. ERR_INVALID (fields named as the vendor names them) for a
  * missing CallSid or a malformed event; ERR_NOT_FOUND for an inbound call to
  * a number no workspace owns (nothing is created) or a callback for an
- * unknown CallSid. Strings in *out live in arena a. */
+ * unknown CallSid. Strings in *out live in arena a.
+ * A <Dial> action (DialCallStatus) records the forward's outcome: completed
+ * or answered → answered, with DialCallDuration as the call's duration;
+ * busy, no-answer, failed, canceled → missed. Its answer: voicemail when the
+ * number's routing for the call overflows to voicemail and nobody answered,
+ * else hang up. A recording is stored only when RecordingStatus is completed
+ * (or absent, as on a <Record> action) and RecordingUrl is not empty. */
 enum err inbound_event(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
 		       struct err_detail *d);
 

@@ -127,13 +127,37 @@ enum err store_transcript_put(struct db *db, const char *workspace_id, const cha
 	return db_run(st);
 }
 
+enum err store_call_leg_state(struct db *db, const char *call_sid, struct arena *a, const char **status, int64_t *seq,
+			      const char **call_id, const char **workspace_id)
+{
+	static const char sql[] = "SELECT status, vendor_seq, call_id, workspace_id FROM call_legs WHERE call_sid = ?";
+	struct db_stmt *st;
+	bool row = false;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, call_sid);
+	rc = db_step(st, &row);
+	if (rc == ERR_OK && !row)
+		rc = ERR_NOT_FOUND;
+	if (rc == ERR_OK) {
+		*status = db_col_dup(st, 0, a);
+		*seq = db_col_null(st, 1) ? I64_NULL : db_col_int(st, 1);
+		*call_id = db_col_dup(st, 2, a);
+		*workspace_id = db_col_dup(st, 3, a);
+		if (!*status || !*call_id || !*workspace_id)
+			rc = ERR_NOMEM;
+	}
+	db_done(st);
+	return rc;
+}
+
 enum err store_call_leg_update(struct db *db, const char *call_sid, const char *status, const char *vendor_status,
-			       int64_t duration_sec, int64_t now, struct arena *a, const char **call_id,
-			       const char **workspace_id)
+			       int64_t duration_sec, int64_t seq, int64_t now)
 {
 	static const char sql[] =
 		"UPDATE call_legs SET status = ?, vendor_status = ?, duration_sec = COALESCE(?, duration_sec),"
-		" updated_at = ? WHERE call_sid = ? RETURNING call_id, workspace_id";
+		" vendor_seq = COALESCE(?, vendor_seq), updated_at = ? WHERE call_sid = ?";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc != ERR_OK)
@@ -141,9 +165,10 @@ enum err store_call_leg_update(struct db *db, const char *call_sid, const char *
 	db_bind_text(st, 1, status);
 	db_bind_text(st, 2, vendor_status);
 	db_bind_int_or_null(st, 3, duration_sec);
-	db_bind_int(st, 4, now);
-	db_bind_text(st, 5, call_sid);
-	return two_texts(st, a, call_id, workspace_id);
+	db_bind_int_or_null(st, 4, seq);
+	db_bind_int(st, 5, now);
+	db_bind_text(st, 6, call_sid);
+	return db_run(st);
 }
 
 enum err store_calls_search_add(struct db *db, const char *const *call_ids, int n)

@@ -41,11 +41,16 @@ enum err store_call_recording_set(struct db *db, const char *call_id, const char
 enum err store_transcript_put(struct db *db, const char *workspace_id, const char *call_id, const char *body,
 			      const char *text, int64_t confidence, int64_t now);
 
+/* The click-to-call leg call_sid as the status callbacks left it: *status
+ * (dialing ringing connected ended failed), *seq (the SequenceNumber of the
+ * last callback applied, I64_NULL when none carried one) and the call it
+ * belongs to (*call_id, *workspace_id: arena copies). ERR_NOT_FOUND when no
+ * leg has that sid. */
+enum err store_call_leg_state(struct db *db, const char *call_sid, struct arena *a, const char **status, int64_t *seq,
+			      const char **call_id, const char **workspace_id);
 /* Updates the click-to-call leg call_sid (status one of dialing ringing
- * connected ended failed; duration I64_NULL = unchanged). *call_id and
- * *workspace_id (arena) name the call it belongs to. ERR_NOT_FOUND when no leg has that sid. */
+ * connected ended failed; duration and seq I64_NULL = unchanged). */
 enum err store_call_leg_update(struct db *db, const char *call_sid, const char *status, const char *vendor_status,
-			       int64_t duration_sec, int64_t now, struct arena *a, const char **call_id,
-			       const char **workspace_id);
+			       int64_t duration_sec, int64_t seq, int64_t now);
 
 #endif

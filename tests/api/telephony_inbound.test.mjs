@@ -203,10 +203,17 @@ describe('inbound calls', () => {
     try {
       await patch({ forwardTo: '+14155550199', routingMode: 'human', recordingOptIn: true });
       let r = await inbound('+12125550103');
-      assert.match(r.text, /<Response><Dial record="record-from-answer-dual">\+14155550199<\/Dial><\/Response>/);
+      // The forward's end comes back to us (action: answered or missed), and so
+      // does its recording (recordingStatusCallback, completed only).
+      const url = hookUrl();
+      assert.equal(r.text, '<?xml version="1.0" encoding="UTF-8"?><Response>'
+        + `<Dial action="${url}" method="POST" record="record-from-answer-dual" recordingStatusCallback="${url}"`
+        + ' recordingStatusCallbackMethod="POST" recordingStatusCallbackEvent="completed">+14155550199</Dial></Response>');
       await patch({ routingMode: 'overflow', recordingOptIn: false });
       r = await inbound('+12125550103');
-      assert.match(r.text, /<Dial timeout="20">\+14155550199<\/Dial><Say>/);
+      // Verbs after a <Dial> with an action are never reached: voicemail is the action's answer.
+      assert.equal(r.text, '<?xml version="1.0" encoding="UTF-8"?><Response>'
+        + `<Dial action="${url}" method="POST" timeout="20">+14155550199</Dial></Response>`);
       await patch({ status: 'suspended' });
       const before = (await srv.req('GET', '/api/calls?limit=100', { token: owner })).json.data.length;
       r = await inbound('+12125550104');

@@ -12,6 +12,9 @@
 // Outcomes by the last digits of To, like the simulator: 0000 busy, 0001
 // no-answer, 0002 failed; anything else answers after ringMs and completes
 // after talkMs.
+// holdBack: call statuses whose callbacks are kept back (in `held`, in firing
+// order, each with its SequenceNumber) until release(held) posts them: a
+// callback that arrives late, after later ones, as Twilio's may.
 // Failure modes for the next N requests: fail(n, status) (e.g. 500, 503, 429,
 // 400), delay(n, ms) (to force client timeouts). `requests` records every
 // request received (after auth and failure handling: see `outcome`).
@@ -50,7 +53,7 @@ export function twilioSignature(authToken, url, params) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class TwilioStandin {
-  constructor({ accountSid, authToken, ringMs = 400, talkMs = 800, firstEventMs = 200, stepMs = 150 } = {}) {
+  constructor({ accountSid, authToken, ringMs = 400, talkMs = 800, firstEventMs = 200, stepMs = 150, holdBack = [] } = {}) {
     this.accountSid = accountSid ?? 'AC' + randomBytes(16).toString('hex');
     this.authToken = authToken ?? randomBytes(16).toString('hex');
     Object.assign(this, { ringMs, talkMs, firstEventMs, stepMs });
@@ -66,10 +69,13 @@ export class TwilioStandin {
     this.fetchFailures = [];
     this.loseCallbacks = false;
     this.lostCallbacks = [];  // { messageSid, messageStatus } not posted
+    this.holdBack = new Set(holdBack);
+    this.held = [];       // callbacks kept back: { url, sid, form, callStatus, duration, seq }
   }
 
   failFetch(n, status) { for (let i = 0; i < n; i++) this.fetchFailures.push(status); }
   fetchesOf(sid) { return this.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/Messages/${sid}.json`)); }
+  release(h) { return this.callback(h.url, h.sid, h.form, h.callStatus, h.duration, h.seq); }
 
   drop(n, pad = 0) { this.drops += n; this.dropPad = pad; }
   outcome(to, status, errorCode) { this.outcomes.set(to, { status, errorCode }); }
@@ -334,6 +340,10 @@ export class TwilioStandin {
     for (const [at, event, callStatus, duration] of plan) {
       if (!want.has(event)) continue;
       const n = seq++;
+      if (this.holdBack.has(callStatus)) {
+        this.held.push({ url: form.StatusCallback, sid, form, callStatus, duration, seq: n });
+        continue;
+      }
       const t = setTimeout(() => {
         this.timers.delete(t);
         this.callback(form.StatusCallback, sid, form, callStatus, duration, n).catch(() => {});
@@ -359,6 +369,7 @@ export class TwilioStandin {
       body: new URLSearchParams(params).toString(),
     });
     rec.status = r.status;
-    await r.text();
+    rec.text = await r.text();
+    return rec;
   }
 }

@@ -2,7 +2,8 @@
  * an inbound call creates the call with its audit and new_call events (the
  * write goes through store/group_commit.h, applied inline here); a caller on
  * the workspace's blocked list is rejected and nothing at all is written; a
- * replayed delivery creates nothing twice; an unknown number creates nothing. */
+ * replayed delivery creates nothing twice; an unknown number creates nothing.
+ * A click-to-call leg's callbacks only move it forward (issue 5). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -140,11 +141,84 @@ static void test_inbound_and_blocked(void **state)
 	arena_free(a);
 }
 
+/* A status callback of the click-to-call leg CAleg (seq: SequenceNumber or INT64_MIN for none). */
+static enum err leg(const char *status, int64_t seq, struct arena *a, struct tel_result *out)
+{
+	struct tel_event ev = {.call_sid = "CAleg", .call_status = status, .direction = "outbound-api",
+			       .call_duration = INT64_MIN, .recording_duration = INT64_MIN, .dial_call_duration = INT64_MIN,
+			       .sequence_number = seq};
+	struct err_detail d = {0};
+	return inbound_event(db_thread(), &ev, a, out, &d);
+}
+
+static int64_t leg_is(const char *status, const char *vendor_status, int64_t seq)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM call_legs WHERE call_sid = 'CAleg' AND status = '%s'"
+		 " AND vendor_status = '%s' AND vendor_seq = %lld", status, vendor_status, (long long)seq);
+	return count(sql);
+}
+
+/* Issue 5: a leg's callbacks only move it forward, by status and by Twilio's
+ * SequenceNumber; one that arrives late changes nothing and announces nothing. */
+static void test_leg_order(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	assert_non_null(a);
+	struct tel_result res;
+	struct err_detail d = {0};
+	assert_int_equal(ring("CA1", "(212) 555-0101", "+14155550100", a, &res), ERR_OK);
+	assert_int_equal(db_exec(db_thread(),
+				 "INSERT INTO call_legs (call_sid, request_sid, workspace_id, call_id, to_e164, from_e164,"
+				 " status, created_at, updated_at) SELECT 'CAleg', 'CAreq', 'w1', id, '+14155550123',"
+				 " '+14155550100', 'dialing', 1, 1 FROM calls WHERE call_sid = 'CA1'", &d), ERR_OK);
+	const char *legs_updated = "SELECT count(*) FROM events WHERE type = 'call_updated'";
+
+	assert_int_equal(leg("initiated", 1, a, &res), ERR_OK);
+	assert_int_equal(res.kind, TEL_LEG);
+	assert_false(res.stale);
+	assert_int_equal(leg_is("dialing", "initiated", 1), 1);
+	int64_t events = count(legs_updated), before = writes();
+
+	/* Same status rank, fired earlier: only the SequenceNumber tells. */
+	assert_int_equal(leg("queued", 0, a, &res), ERR_OK);
+	assert_true(res.stale);
+	assert_int_equal(leg_is("dialing", "initiated", 1), 1);
+	assert_int_equal(count(legs_updated), events);
+	assert_int_equal(writes(), before);
+
+	assert_int_equal(leg("in-progress", 3, a, &res), ERR_OK);
+	assert_false(res.stale);
+	assert_int_equal(leg_is("connected", "in-progress", 3), 1);
+	events = count(legs_updated);
+	before = writes();
+	/* Ringing fired before in-progress, arriving after it: with its number, or without one. */
+	assert_int_equal(leg("ringing", 2, a, &res), ERR_OK);
+	assert_true(res.stale);
+	assert_int_equal(leg("ringing", INT64_MIN, a, &res), ERR_OK);
+	assert_true(res.stale);
+	assert_int_equal(leg_is("connected", "in-progress", 3), 1);
+	assert_int_equal(count(legs_updated), events);
+	assert_int_equal(writes(), before);
+
+	/* An end is final, whatever comes after it. */
+	assert_int_equal(leg("completed", 4, a, &res), ERR_OK);
+	assert_int_equal(leg_is("ended", "completed", 4), 1);
+	assert_int_equal(leg("failed", 5, a, &res), ERR_OK);
+	assert_true(res.stale);
+	assert_int_equal(leg("in-progress", 6, a, &res), ERR_OK);
+	assert_true(res.stale);
+	assert_int_equal(leg_is("ended", "completed", 4), 1);
+	arena_free(a);
+}
+
 int main(void)
 {
 	log_level_set(LOG_ERROR);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_inbound_and_blocked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leg_order, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
