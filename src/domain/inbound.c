@@ -218,12 +218,11 @@ static enum err new_call_prepare(struct db *db, const struct tel_event *ev, cons
 }
 
 /* The write of a new inbound call, applied by the group-commit writer
- * (store/group_commit.h) in its own savepoint: the idempotency row, the call,
+ * (store/group_commit.h) in its own savepoint: the call (once per CallSid),
  * the contact's last-seen time, the audit event and the new_call event; then,
  * as the unit's second step in the same transaction, its search row. All or
  * nothing. Everything it needs was prepared by the request thread. */
 struct new_call_unit {
-	const char *key;          /* webhook_deliveries key */
 	struct call *c;
 	const char *meta;         /* audit metadata */
 	const char *payload;      /* new_call event data */
@@ -253,14 +252,14 @@ static enum err new_call_write(struct db *db, void *ctx)
 	struct call *c = u->c;
 	bool fresh = false;
 	u->replay = false; /* a unit may run twice (group_commit.h) */
-	enum err rc = store_delivery_claim(db, SOURCE, u->key, c->workspace_id, c->created_at, &fresh);
+	/* The CallSid is the key: a second delivery (or a concurrent duplicate
+	 * that passed the request thread's lookup) inserts nothing. */
+	enum err rc = store_call_insert_row_once(db, c, &fresh);
 	if (rc != ERR_OK || !fresh) {
 		u->replay = rc == ERR_OK;
 		return rc;
 	}
 	struct actor actor = actor_system(c->workspace_id, SRC_WEBHOOK, ACTOR_LABEL);
-	if ((rc = store_call_insert_row(db, c)) != ERR_OK)
-		return rc;
 	if (c->contact_id && (rc = store_contact_seen(db, c->workspace_id, c->contact_id, c->started_at)) != ERR_OK)
 		return rc;
 	if ((rc = audit_record(db, &actor, "call.created", "call", c->id, NULL, u->meta)) != ERR_OK)
@@ -341,14 +340,13 @@ static enum err inbound_call_read(struct db *db, const struct tel_event *ev, str
 		return rc;
 	}
 	w->u = (struct new_call_unit){
-		.key = delivery_key(a, ev),
 		.c = c,
 		.meta = arena_printf(a, "{\"callSid\":\"%.64s\",\"numberId\":\"%s\"}", ev->call_sid, n.id),
 		.payload = arena_strdup(a, jw_cstr(&payload)),
 		.caller_name = ev->caller_name && ev->caller_name[0] ? arena_strdup(a, ev->caller_name) : NULL,
 	};
 	jw_cleanup(&payload);
-	if (!w->u.key || !w->u.meta || !w->u.payload || (ev->caller_name && ev->caller_name[0] && !w->u.caller_name))
+	if (!w->u.meta || !w->u.payload || (ev->caller_name && ev->caller_name[0] && !w->u.caller_name))
 		return ERR_NOMEM;
 	*made = w;
 	return ERR_OK;

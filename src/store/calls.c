@@ -631,19 +631,23 @@ enum err store_call_insert(struct db *db, const struct call *c)
 	return rc != ERR_OK ? rc : store_call_search_refresh(db, c->id);
 }
 
-enum err store_call_insert_row(struct db *db, const struct call *c)
+#define CALL_INSERT \
+	"INSERT INTO calls (id, workspace_id, started_at, answered_at, ended_at, duration_sec, direction," \
+		" from_e164, to_e164, status, call_sid, number_id, contact_id, job_id, agent_type, agent_user_id," \
+		" assigned_to, intent, disposition, queue_status, priority, outcome_at, outcome_required," \
+		" value_est_cents, emergency_score, spam_score, spam_reason, spam, recording_url, transcript_url," \
+		" has_transcript, escalation_status, source, lead_source, notes, after_hours, first_time_caller," \
+		" prior_calls, carrier, line_type, consent_recording, consent_sms, consent_updated_at, created_at," \
+		" updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+/* Inserts c and its tags; once: not if a call has its call_sid (*fresh false). */
+static enum err insert_row(struct db *db, const struct call *c, bool once, bool *fresh)
 {
-	static const char sql[] =
-		"INSERT INTO calls (id, workspace_id, started_at, answered_at, ended_at, duration_sec, direction,"
-		" from_e164, to_e164, status, call_sid, number_id, contact_id, job_id, agent_type, agent_user_id,"
-		" assigned_to, intent, disposition, queue_status, priority, outcome_at, outcome_required,"
-		" value_est_cents, emergency_score, spam_score, spam_reason, spam, recording_url, transcript_url,"
-		" has_transcript, escalation_status, source, lead_source, notes, after_hours, first_time_caller,"
-		" prior_calls, carrier, line_type, consent_recording, consent_sms, consent_updated_at, created_at,"
-		" updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char always[] = CALL_INSERT;
+	static const char if_new[] = CALL_INSERT " ON CONFLICT (call_sid) WHERE call_sid IS NOT NULL DO NOTHING";
 	struct db_stmt *st;
-	enum err rc = db_prepare(db, sql, &st);
+	enum err rc = db_prepare(db, once ? if_new : always, &st);
 	if (rc != ERR_OK)
 		return rc;
 	int i = 1;
@@ -694,9 +698,23 @@ enum err store_call_insert_row(struct db *db, const struct call *c)
 	db_bind_int(st, i++, c->updated_at);
 	if ((rc = db_run(st)) != ERR_OK)
 		return rc;
+	*fresh = db_changes(db) == 1;
+	if (!*fresh)
+		return ERR_OK;
 	if (c->ntags && (rc = store_call_tags_set(db, c->workspace_id, c->id, c->tags, c->ntags)) != ERR_OK)
 		return rc;
 	return ERR_OK;
+}
+
+enum err store_call_insert_row(struct db *db, const struct call *c)
+{
+	bool fresh;
+	return insert_row(db, c, false, &fresh);
+}
+
+enum err store_call_insert_row_once(struct db *db, const struct call *c, bool *fresh)
+{
+	return insert_row(db, c, true, fresh);
 }
 
 enum err store_call_update(struct db *db, const struct call *c)

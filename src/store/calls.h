@@ -117,6 +117,10 @@ enum err store_calls_get_for_edit_many(struct db *db, const char *workspace_id, 
 enum err store_call_insert(struct db *db, const struct call *c);
 /* The same without the search row: the caller adds it (store_call_search_add). */
 enum err store_call_insert_row(struct db *db, const struct call *c);
+/* store_call_insert_row unless a call with c->call_sid exists already:
+ * *fresh says whether it was inserted (the vendor's CallSid is the
+ * idempotency key of an inbound call). */
+enum err store_call_insert_row_once(struct db *db, const struct call *c, bool *fresh);
 /* Writes the mutable fields of c (disposition, outcome, value, intent, notes, assignee, priority,
  * queue/outcome flags, spam, contact, job, escalation, consent, updated_at). */
 enum err store_call_update(struct db *db, const struct call *c);

@@ -346,6 +346,22 @@ describe('security and idempotency', () => {
     assert.equal(list.filter((c) => c.callSid === first.sid).length, 1);
   });
 
+  test('the same inbound call delivered many times at once makes one call, one audit row, one answer', async () => {
+    const first = newSid();
+    // Concurrent copies can all pass the request threads' lookup before any is written: the
+    // group-commit writer's insert keyed by CallSid is what keeps it to one.
+    const answers = await Promise.all(Array.from({ length: 12 }, () => inbound('+12125550131', first)));
+    for (const a of answers) {
+      assert.equal(a.status, 200);
+      assert.equal(a.text, answers[0].text);
+    }
+    const list = (await srv.req('GET', '/api/calls?limit=100', { token: owner })).json.data;
+    const made = list.filter((c) => c.callSid === first);
+    assert.equal(made.length, 1);
+    const audit = await auditOf(made[0].id);
+    assert.equal(audit.filter((e) => e.action === 'call.created').length, 1);
+  });
+
   test('no auth token configured → every telephony webhook is refused', async () => {
     const bare = await new Server({ env: { SWITCHBOARD_TWILIO_AUTH_TOKEN: '', SWITCHBOARD_TRANSCRIPTION_SECRET: '' } }).start();
     try {
