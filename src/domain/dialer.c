@@ -204,10 +204,11 @@ enum err dialer_status(struct db *db, const struct principal *p, const char *cal
 
 /* After a placing error: a permanent one (or the last attempt) fails the leg
  * for good and says so; a retryable one only notes the error. */
-static void place_failed(struct db *db, const struct leg *l, enum err rc, int64_t attempt, struct err_detail *d)
+static void place_failed(struct db *db, const struct leg *l, enum err rc, const struct dial_job *j,
+			 struct err_detail *d)
 {
 	const char *why = d->detail[0] ? d->detail : err_str(rc);
-	bool final = rc != ERR_UPSTREAM || attempt >= DIAL_MAX_ATTEMPTS;
+	bool final = rc != ERR_UPSTREAM || j->last;
 	int64_t now = clock_now_ms();
 	if (!final) {
 		store_leg_note_error(db, l->request_sid, why, now);
@@ -220,7 +221,7 @@ static void place_failed(struct db *db, const struct leg *l, enum err rc, int64_
 	jw_kstr(&m, "callSid", l->request_sid);
 	jw_kstr(&m, "leg", l->leg_role);
 	jw_kstr(&m, "error", why);
-	jw_kint(&m, "attempts", attempt);
+	jw_kint(&m, "attempts", j->attempt);
 	jw_obj_end(&m);
 	enum err wrc = jw_error(&m);
 	if (wrc == ERR_OK)
@@ -237,13 +238,13 @@ static void place_failed(struct db *db, const struct leg *l, enum err rc, int64_
 }
 
 /* Places leg l with twiml; records the vendor sid, or the failure. */
-static enum err place(struct db *db, struct telephony *tel, const struct leg *l, const char *twiml, int64_t attempt,
-		      char vendor[TEL_SID_SIZE], struct err_detail *d)
+static enum err place(struct db *db, struct telephony *tel, const struct leg *l, const char *twiml,
+		      const struct dial_job *j, char vendor[TEL_SID_SIZE], struct err_detail *d)
 {
 	struct tel_leg tl = {.to = l->to_e164, .from = l->from_e164, .twiml = twiml, .status_url = tel->webhook_url};
 	enum err rc = tel->place(tel, &tl, vendor, d);
 	if (rc != ERR_OK) {
-		place_failed(db, l, rc, attempt, d);
+		place_failed(db, l, rc, j, d);
 		return rc;
 	}
 	return store_leg_placed(db, l->request_sid, vendor, clock_now_ms());
@@ -266,7 +267,7 @@ static enum err run_agent(struct db *db, struct telephony *tel, const struct dia
 			   : telephony_twiml_conference(l.call_id, twiml, sizeof twiml);
 	if (!ok)
 		return err_set(d, ERR_INVALID, "bridge TwiML too long");
-	if ((rc = place(db, tel, &l, twiml, j->attempt, vendor, d)) != ERR_OK || transfer)
+	if ((rc = place(db, tel, &l, twiml, j, vendor, d)) != ERR_OK || transfer)
 		return rc;
 	char csid[TEL_SID_SIZE];
 	telephony_sid_new("CA", csid);
@@ -310,7 +311,7 @@ static enum err run_customer(struct db *db, struct telephony *tel, const struct 
 	char twiml[512], vendor[TEL_SID_SIZE];
 	if (!telephony_twiml_conference(agent.call_id, twiml, sizeof twiml))
 		return err_set(d, ERR_INVALID, "bridge TwiML too long");
-	return place(db, tel, &l, twiml, j->attempt, vendor, d);
+	return place(db, tel, &l, twiml, j, vendor, d);
 }
 
 enum err dialer_job_run(struct db *db, struct telephony *tel, const struct dial_job *j, struct err_detail *d)

@@ -21,7 +21,6 @@
 #include "providers/telephony.h"
 #include "store/db.h"
 
-#define DIAL_MAX_ATTEMPTS 8          /* the job worker's limit: the attempt that fails for good */
 #define DIAL_IDEM_KEY_MAX 200
 #define DIAL_AGENT_WAIT_MS 120000    /* conference: how long the customer leg waits for the agent */
 #define DIAL_AGENT_POLL_MS 700       /* ... re-reading the agent leg's (webhook-driven) state this often */
@@ -63,9 +62,11 @@ enum err dialer_status(struct db *db, const struct principal *p, const char *cal
  * stage "agent": place the agent leg request_sid; stage "customer": place
  * customer leg request_sid of agent leg parent_sid once that one is connected
  * (re-queued every DIAL_AGENT_POLL_MS until deadline_ms). attempt is 1-based;
- * after a permanent error or the last attempt the leg is marked failed (with a
- * call_updated event and a call.dial_failed audit). Returns the provider's
- * error so the queue retries or gives up. */
+ * last says the queue gives up after this one (the queue's limit is its own,
+ * jobs/worker.h). After a permanent error, or a retryable one on the last
+ * attempt, the leg is marked failed (with a call_updated event and a
+ * call.dial_failed audit). Returns the provider's error so the queue retries
+ * or gives up. */
 struct dial_job {
 	const char *stage;           /* agent | customer */
 	const char *request_sid;
@@ -73,6 +74,7 @@ struct dial_job {
 	const char *customer;        /* the customer's E.164 */
 	int64_t deadline_ms;         /* customer stage */
 	int64_t attempt;
+	bool last;                   /* the queue's last attempt */
 };
 enum err dialer_job_run(struct db *db, struct telephony *tel, const struct dial_job *j, struct err_detail *d);
 

@@ -9,8 +9,6 @@
 #include "store/db.h"
 #include "store/messages.h"
 
-#define MAX_ATTEMPTS 8 /* the worker's: the attempt after which it gives up */
-
 enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, struct err_detail *d)
 {
 	json_error_t je;
@@ -40,7 +38,7 @@ enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, str
 		clock_sleep_us(pace.wait_us);
 	}
 	if (rc == ERR_OK)
-		rc = messaging_deliver(db, svc->sms, sid, &pace, j->attempts >= MAX_ATTEMPTS, d);
+		rc = messaging_deliver(db, svc->sms, sid, &pace, job_last_attempt(j), d);
 	json_decref(p);
 	return rc;
 }
