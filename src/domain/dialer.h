@@ -7,8 +7,11 @@
  *	            placed into the same room.
  * The request only records the leg (status dialing) and queues a "dial" job;
  * the job places legs through the telephony provider, the queue retries
- * ERR_UPSTREAM with backoff, and the leg's state afterwards comes only from the
- * vendor's status callbacks (store/legs.h). */
+ * ERR_UPSTREAM with backoff, and the leg's state afterwards comes from the
+ * vendor's status callbacks (store/legs.h). A retry after an attempt whose
+ * outcome is unknown (the vendor may have placed the leg without our hearing
+ * back: Twilio's Calls API has no idempotency key) first asks the vendor for
+ * that call and adopts it, with its state as the vendor shows it. */
 #ifndef SB_DOMAIN_DIALER_H
 #define SB_DOMAIN_DIALER_H
 
@@ -50,11 +53,17 @@ enum err dialer_click(struct db *db, const struct principal *p, const struct dia
 		      struct dial_result *out, struct err_detail *d);
 
 struct dial_status {
-	const char *call_sid, *status, *vendor_status, *error, *bridge_mode;
+	const char *call_sid, *vendor_status, *error, *bridge_mode;
+	const char *status;          /* the contract's: dialing ringing connected ended */
+	const char *outcome;         /* once ended: completed busy no-answer canceled (the vendor's word), or
+	                              * failed (the vendor failed it, or it could not be placed); else NULL */
 	int64_t duration_sec;        /* I64_NULL when not known */
 };
 
-/* The state of leg sid (vendor or request sid) of a call p may see; ERR_NOT_FOUND otherwise. */
+/* The state of leg sid (vendor or request sid) of a call p may see; ERR_NOT_FOUND otherwise.
+ * The Calls page polls until `ended` and knows no other end state, so a leg
+ * that failed reads as ended with outcome "failed" (the leg itself, and the
+ * call_updated events, keep status failed). */
 enum err dialer_status(struct db *db, const struct principal *p, const char *call_id, const char *sid,
 		       struct arena *a, struct dial_status *out, struct err_detail *d);
 
@@ -77,5 +86,10 @@ struct dial_job {
 	bool last;                   /* the queue's last attempt */
 };
 enum err dialer_job_run(struct db *db, struct telephony *tel, const struct dial_job *j, struct err_detail *d);
+
+/* A leg's state for the vendor's CallStatus: queued, initiated → dialing;
+ * ringing; in-progress → connected; completed, busy, no-answer, canceled →
+ * ended; failed. NULL for anything else. (Static string.) */
+const char *dialer_leg_status(const char *vendor_status);
 
 #endif
