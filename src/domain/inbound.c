@@ -25,6 +25,7 @@
 #include "core/phone.h"
 #include "domain/audit.h"
 #include "domain/calls.h"
+#include "domain/numbers.h"
 #include "domain/sla_policy.h"
 #include "domain/spam.h"
 #include "store/blocked.h"
@@ -186,7 +187,7 @@ static enum err new_call_prepare(struct db *db, const struct tel_event *ev, cons
 	c->source = "phone";
 	c->outcome_required = true;
 	c->queue_status = "triage";
-	enum err rc = sla_open_at(db, n->workspace_id, now, &open);
+	enum err rc = numbers_open_at(db, n, now, &open); /* the number's own hours, else the workspace's */
 	if (rc == ERR_OK)
 		rc = store_caller_prior_calls(db, n->workspace_id, c->from_e164, &prior);
 	if (rc != ERR_OK)
