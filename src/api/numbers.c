@@ -2,10 +2,8 @@
  * (Admin+, by the route table). Parses and validates bodies into the
  * domain's number_input and writes the Number JSON:
  * { id, workspaceId, e164, label, status, routingMode, hours, afterHours,
- *   forwardTo, recordingOptIn, createdAt, updatedAt }. */
-#include <stdlib.h>
-#include <string.h>
-
+ *   forwardTo, recordingOptIn, createdAt, updatedAt }; hours as
+ * api/hours_json.h reads and writes them. */
 #include "api/handlers.h"
 #include "api/hours_json.h"
 #include "api/input.h"
