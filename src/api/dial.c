@@ -65,6 +65,8 @@ enum err h_call_status(struct req *r)
 		json_object_set_new(out, "duration", json_integer(s.duration_sec));
 	if (s.vendor_status)
 		json_object_set_new(out, "vendorStatus", json_string(s.vendor_status));
+	if (s.outcome)
+		json_object_set_new(out, "outcome", json_string(s.outcome));
 	if (s.error)
 		json_object_set_new(out, "error", json_string(s.error));
 	return reply_json(r, out);

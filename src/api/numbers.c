@@ -2,11 +2,10 @@
  * (Admin+, by the route table). Parses and validates bodies into the
  * domain's number_input and writes the Number JSON:
  * { id, workspaceId, e164, label, status, routingMode, hours, afterHours,
- *   forwardTo, recordingOptIn, createdAt, updatedAt }. */
-#include <stdlib.h>
-#include <string.h>
-
+ *   forwardTo, recordingOptIn, createdAt, updatedAt }; hours as
+ * api/hours_json.h reads and writes them. */
 #include "api/handlers.h"
+#include "api/hours_json.h"
 #include "api/input.h"
 #include "core/ids.h"
 #include "domain/numbers.h"
@@ -14,8 +13,18 @@
 static const char *const body_keys[] = {"e164", "label", "status", "routingMode", "hours", "afterHours",
 					"forwardTo", "recordingOptIn", NULL};
 
-static void number_json(struct jw *w, const struct tracking_number *n)
+static void hours_json_object(struct jw *w, const struct business_hours *bh)
 {
+	jw_obj_begin(w);
+	hours_json_write(w, bh);
+	jw_obj_end(w);
+}
+
+/* The Number JSON; its own hours are decoded in arena a. */
+static void number_json(struct jw *w, const struct tracking_number *n, struct arena *a)
+{
+	struct business_hours bh;
+	const struct business_hours *own = numbers_own_hours(a, n, &bh) ? &bh : NULL;
 	jw_obj_begin(w);
 	jw_kstr(w, "id", n->id);
 	jw_kstr(w, "workspaceId", n->workspace_id);
@@ -24,8 +33,8 @@ static void number_json(struct jw *w, const struct tracking_number *n)
 	jw_kstr(w, "status", n->status);
 	jw_kstr(w, "routingMode", n->routing_mode);
 	jw_key(w, "hours");
-	if (n->hours)
-		jw_raw(w, n->hours, strlen(n->hours));
+	if (own)
+		hours_json_object(w, own);
 	else
 		jw_null(w);
 	jw_kstr(w, "afterHours", n->after_hours);
@@ -42,7 +51,7 @@ static enum err reply_number(struct req *r, const struct tracking_number *n)
 	jw_init(&w, 1024, 64 * 1024);
 	jw_obj_begin(&w);
 	jw_key(&w, "number");
-	number_json(&w, n);
+	number_json(&w, n, r->arena);
 	jw_obj_end(&w);
 	return reply_jw(r, &w);
 }
@@ -60,7 +69,7 @@ enum err h_numbers_list(struct req *r)
 	jw_key(&w, "data");
 	jw_arr_begin(&w);
 	for (int i = 0; i < n; i++)
-		number_json(&w, &rows[i]);
+		number_json(&w, &rows[i], r->arena);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	return reply_jw(r, &w);
@@ -72,7 +81,8 @@ static bool is_null(json_t *b, const char *key)
 	return v && json_is_null(v);
 }
 
-/* hours: a JSON object or string (the schedule as the client keeps it), or null. */
+/* hours: the workspace's business-hours format (api/hours_json.h), or null
+ * (none of its own: the workspace's hours apply). */
 static void body_hours(struct req *r, json_t *b, struct number_input *in)
 {
 	json_t *v = json_object_get(b, "hours");
@@ -81,16 +91,13 @@ static void body_hours(struct req *r, json_t *b, struct number_input *in)
 	in->set_hours = true;
 	if (json_is_null(v))
 		return;
-	if (!json_is_object(v) && !json_is_string(v)) {
-		err_field_add(&r->err, "hours", "must be an object, a string or null");
+	struct business_hours *bh = arena_alloc(r->arena, sizeof *bh);
+	if (!bh) {
+		err_field_add(&r->err, "hours", "could not be read");
 		return;
 	}
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-	if (!s || strlen(s) > NUMBER_HOURS_MAX)
-		err_field_add(&r->err, "hours", "must be at most %d bytes of JSON", NUMBER_HOURS_MAX);
-	else
-		in->hours = arena_strdup(r->arena, s);
-	free(s);
+	if (hours_json_parse(r, v, "hours.", bh))
+		in->hours = bh;
 }
 
 /* The fields create and change share. */

@@ -4,16 +4,10 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "api/hours_json.h"
 #include "api/input.h"
 #include "core/clock.h"
 #include "domain/sla_policy.h"
-
-static void write_hhmm(struct jw *w, const char *key, int minutes)
-{
-	char s[24];
-	snprintf(s, sizeof s, "%02d:%02d", minutes / 60 % 100, minutes % 60);
-	jw_kstr(w, key, s);
-}
 
 static enum err reply_hours(struct req *r)
 {
@@ -25,29 +19,7 @@ static enum err reply_hours(struct req *r)
 	struct jw w;
 	jw_init(&w, 1024, 64 * 1024);
 	jw_obj_begin(&w);
-	jw_kstr(&w, "timeZone", tz_name(bh.zone));
-	jw_key(&w, "days");
-	jw_obj_begin(&w);
-	for (int d = 0; d < 7; d++) {
-		jw_key(&w, weekday_keys[d]);
-		jw_arr_begin(&w);
-		for (int i = 0; i < bh.ndays[d]; i++) {
-			jw_obj_begin(&w);
-			write_hhmm(&w, "open", bh.days[d][i].open_min);
-			write_hhmm(&w, "close", bh.days[d][i].close_min);
-			jw_obj_end(&w);
-		}
-		jw_arr_end(&w);
-	}
-	jw_obj_end(&w);
-	jw_key(&w, "holidays");
-	jw_arr_begin(&w);
-	for (int i = 0; i < bh.nholidays; i++) {
-		char iso[32];
-		clock_format_rfc3339(bh.holidays[i] * 86400000, iso, sizeof iso);
-		jw_strn(&w, iso, 10);
-	}
-	jw_arr_end(&w);
+	hours_json_write(&w, &bh);
 	jw_kbool(&w, "isDefault", def);
 	jw_kbool(&w, "openNow", sla_is_open(&bh, clock_now_ms()));
 	jw_obj_end(&w);
@@ -59,83 +31,11 @@ enum err h_business_hours_get(struct req *r)
 	return reply_hours(r);
 }
 
-static bool parse_hhmm(const char *s, int max, int *out)
-{
-	int h, m, used = 0;
-	if (!s || sscanf(s, "%2d:%2d%n", &h, &m, &used) != 2 || s[used] || strlen(s) != 5 || m > 59)
-		return false;
-	*out = h * 60 + m;
-	return *out <= max;
-}
-
-static void parse_day(struct req *r, json_t *list, int d, struct business_hours *bh)
-{
-	char field[32];
-	snprintf(field, sizeof field, "days.%s", weekday_keys[d]);
-	if (!json_is_array(list) || json_array_size(list) > SLA_INTERVALS_MAX) {
-		err_field_add(&r->err, field, "must be a list of at most %d {open, close} intervals", SLA_INTERVALS_MAX);
-		return;
-	}
-	size_t i;
-	json_t *iv;
-	json_array_foreach(list, i, iv) {
-		int open, close;
-		json_t *o = json_object_get(iv, "open"), *c = json_object_get(iv, "close");
-		if (!json_is_object(iv) || json_object_size(iv) != 2 || !parse_hhmm(json_string_value(o), 23 * 60 + 59, &open) ||
-		    !parse_hhmm(json_string_value(c), 24 * 60, &close)) {
-			err_field_add(&r->err, field, "each interval is {\"open\": \"HH:MM\", \"close\": \"HH:MM\"}");
-			return;
-		}
-		bh->days[d][bh->ndays[d]++] = (struct bh_interval){(int16_t)open, (int16_t)close};
-	}
-}
-
-/* { timeZone, days: { sun: [{open, close}], ... }, holidays: ["YYYY-MM-DD"] } */
+/* { timeZone, days: { sun: [{open, close}], ... }, holidays: ["YYYY-MM-DD"] } (api/hours_json.h) */
 enum err h_business_hours_set(struct req *r)
 {
-	static const char *const keys[] = {"timeZone", "days", "holidays", NULL};
-	json_t *b = req_body(r);
 	struct business_hours bh;
-	const char *zone = NULL;
-	memset(&bh, 0, sizeof bh);
-	input_known_keys(r, b, keys);
-	if (input_str(r, b, "timeZone", INPUT_REQUIRED, 64, &zone) && !(bh.zone = tz_get(zone)))
-		err_field_add(&r->err, "timeZone", "is not an IANA time zone such as America/Chicago");
-	json_t *days = json_object_get(b, "days"), *hol = json_object_get(b, "holidays");
-	if (!json_is_object(days)) {
-		err_field_add(&r->err, "days", "is required: { \"mon\": [{\"open\": \"08:00\", \"close\": \"17:00\"}], ... }");
-	} else {
-		const char *k;
-		json_t *v;
-		json_object_foreach(days, k, v) {
-			int d = 0;
-			while (d < 7 && strcmp(weekday_keys[d], k))
-				d++;
-			if (d == 7)
-				err_field_add(&r->err, "days", "unknown day '%s' (sun, mon, tue, wed, thu, fri, sat)", k);
-			else
-				parse_day(r, v, d, &bh);
-		}
-	}
-	if (hol && !json_is_array(hol)) {
-		err_field_add(&r->err, "holidays", "must be a list of dates YYYY-MM-DD");
-	} else if (hol) {
-		int64_t *days_v = arena_alloc(r->arena, sizeof *days_v * (json_array_size(hol) + 1));
-		size_t i;
-		json_t *h;
-		json_array_foreach(hol, i, h) {
-			int64_t ms;
-			char iso[40];
-			const char *s = json_string_value(h);
-			snprintf(iso, sizeof iso, "%sT00:00:00Z", s ? s : "");
-			if (!s || strlen(s) != 10 || !clock_parse_rfc3339(iso, &ms) || !days_v) {
-				err_field_add(&r->err, "holidays", "must be dates YYYY-MM-DD, in ascending order");
-				break;
-			}
-			days_v[bh.nholidays++] = ms / 86400000;
-		}
-		bh.holidays = days_v;
-	}
+	hours_json_parse(r, req_body(r), "", &bh);
 	enum err rc = input_result(r);
 	if (rc != ERR_OK)
 		return rc;

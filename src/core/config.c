@@ -50,6 +50,7 @@ static const struct setting table[] = {
 	{"twilio-account-sid", T_STR, "", 0, 0, "SWITCHBOARD_TWILIO_ACCOUNT_SID", 0, F(twilio_account_sid), "Twilio account SID (AC...)"},
 	{"twilio-auth-token", T_SECRET, "", 0, 0, "SWITCHBOARD_TWILIO_AUTH_TOKEN", 0, F(twilio_auth_token), "Twilio auth token: REST auth and webhook signatures (environment only)"},
 	{"twilio-base-url", T_STR, "https://api.twilio.com", 0, 0, "SWITCHBOARD_TWILIO_BASE_URL", 0, F(twilio_base_url), "Twilio REST API base URL"},
+	{"twilio-timeout-ms", T_INT, "10000", 500, 120000, "SWITCHBOARD_TWILIO_TIMEOUT_MS", 0, F(twilio_timeout_ms), "longest a Twilio REST request may take (connecting: at most 2 s of it); past it the outcome is unknown and the job looks before it retries"},
 	{"webhook-allow", T_STR, "", 0, 0, "SWITCHBOARD_WEBHOOK_ALLOW", 0, F(webhook_allow), "CIDR list allowed to post webhooks (empty: any address, signatures still required)"},
 	{"trusted-proxies", T_STR, "", 0, 0, "SWITCHBOARD_TRUSTED_PROXIES", 0, F(trusted_proxies), "CIDR list of proxies whose X-Forwarded-For is trusted"},
 	{"transcription-secret", T_SECRET, "", 0, 0, "SWITCHBOARD_TRANSCRIPTION_SECRET", 0, F(transcription_secret), "HMAC secret of transcription webhooks (environment only)"},

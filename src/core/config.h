@@ -41,6 +41,7 @@ struct config {
 	char *twilio_account_sid;
 	char *twilio_auth_token;   /* secret: environment only; also the webhook signing key */
 	char *twilio_base_url;     /* REST API base; tests point it at a local stand-in */
+	int64_t twilio_timeout_ms; /* longest a Twilio REST request may take, all in */
 	char *webhook_allow;       /* CIDR list of addresses allowed to post webhooks ("" = any) */
 	char *trusted_proxies;     /* CIDR list whose X-Forwarded-For is believed */
 	char *transcription_secret; /* secret: environment only */

@@ -16,6 +16,7 @@
 #include "store/legs.h"
 #include "store/model.h"
 #include "store/queue.h"
+#include "store/webhooks.h"
 
 static const char *const mode_names[] = {"conference", "transfer"};
 
@@ -197,17 +198,22 @@ enum err dialer_status(struct db *db, const struct principal *p, const char *cal
 		return err_set(d, ERR_NOT_FOUND, "no leg %s on this call", sid);
 	if (rc != ERR_OK)
 		return rc;
-	*out = (struct dial_status){.call_sid = l.request_sid, .status = l.status, .vendor_status = l.vendor_status,
-				    .error = l.error, .bridge_mode = l.bridge_mode, .duration_sec = l.duration_sec};
+	bool failed = strcmp(l.status, "failed") == 0, ended = failed || strcmp(l.status, "ended") == 0;
+	*out = (struct dial_status){.call_sid = l.request_sid, .status = failed ? "ended" : l.status,
+				    .vendor_status = l.vendor_status, .error = l.error, .bridge_mode = l.bridge_mode,
+				    .duration_sec = l.duration_sec};
+	if (ended)
+		out->outcome = failed ? "failed" : l.vendor_status ? l.vendor_status : "completed";
 	return ERR_OK;
 }
 
 /* After a placing error: a permanent one (or the last attempt) fails the leg
  * for good and says so; a retryable one only notes the error. */
-static void place_failed(struct db *db, const struct leg *l, enum err rc, int64_t attempt, struct err_detail *d)
+static void place_failed(struct db *db, const struct leg *l, enum err rc, const struct dial_job *j,
+			 struct err_detail *d)
 {
 	const char *why = d->detail[0] ? d->detail : err_str(rc);
-	bool final = rc != ERR_UPSTREAM || attempt >= DIAL_MAX_ATTEMPTS;
+	bool final = rc != ERR_UPSTREAM || j->last;
 	int64_t now = clock_now_ms();
 	if (!final) {
 		store_leg_note_error(db, l->request_sid, why, now);
@@ -220,7 +226,7 @@ static void place_failed(struct db *db, const struct leg *l, enum err rc, int64_
 	jw_kstr(&m, "callSid", l->request_sid);
 	jw_kstr(&m, "leg", l->leg_role);
 	jw_kstr(&m, "error", why);
-	jw_kint(&m, "attempts", attempt);
+	jw_kint(&m, "attempts", j->attempt);
 	jw_obj_end(&m);
 	enum err wrc = jw_error(&m);
 	if (wrc == ERR_OK)
@@ -236,14 +242,85 @@ static void place_failed(struct db *db, const struct leg *l, enum err rc, int64_
 	jw_cleanup(&m);
 }
 
-/* Places leg l with twiml; records the vendor sid, or the failure. */
-static enum err place(struct db *db, struct telephony *tel, const struct leg *l, const char *twiml, int64_t attempt,
-		      char vendor[TEL_SID_SIZE], struct err_detail *d)
+const char *dialer_leg_status(const char *vendor_status)
+{
+	static const struct {
+		const char *vendor, *leg;
+	} map[] = {
+		{"queued", "dialing"},   {"initiated", "dialing"}, {"ringing", "ringing"}, {"in-progress", "connected"},
+		{"completed", "ended"},  {"busy", "ended"},        {"no-answer", "ended"}, {"canceled", "ended"},
+		{"failed", "failed"},
+	};
+	for (size_t i = 0; vendor_status && i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i].vendor, vendor_status) == 0)
+			return map[i].leg;
+	return NULL;
+}
+
+/* Takes vendor call c as leg l's, unless another leg has it: its sid, and its
+ * state as the vendor's list shows it (the status callbacks it sent before we
+ * knew its sid found no leg), announced as call_updated. One transaction. */
+static enum err adopt_one(struct db *db, const struct leg *l, const struct tel_call *c, bool *adopted)
+{
+	bool taken = false;
+	const char *status = dialer_leg_status(c->status);
+	int64_t now = clock_now_ms();
+	enum err rc = db_begin_write(db);
+	if (rc != ERR_OK)
+		return rc;
+	if ((rc = store_leg_sid_taken(db, c->sid, &taken)) != ERR_OK || taken)
+		goto out;
+	if ((rc = store_leg_placed(db, l->request_sid, c->sid, now)) != ERR_OK)
+		goto out;
+	if (status && strcmp(status, l->status) != 0) {
+		rc = store_call_leg_update(db, c->sid, status, c->status, c->duration_sec >= 0 ? c->duration_sec : I64_NULL,
+					   I64_NULL, now);
+		if (rc == ERR_OK)
+			rc = emit_leg(db, l->workspace_id, l->call_id, "call.leg_updated", l->request_sid, status, NULL);
+		if (rc != ERR_OK)
+			goto out;
+	}
+	if ((rc = db_commit(db)) != ERR_OK)
+		goto out;
+	*adopted = true;
+	log_info("dial %s: the vendor already has this leg as %s (%s) from an earlier attempt; not dialled again",
+		 l->request_sid, c->sid, c->status);
+	return ERR_OK;
+out:
+	db_rollback(db);
+	return rc;
+}
+
+/* Places leg l with twiml; records the vendor sid, or the failure. When an
+ * earlier attempt may have reached the vendor (its request started, and no
+ * answer recorded a sid or a refusal), the vendor is asked first and a call
+ * that attempt placed is adopted instead of ringing the phone twice; when the
+ * vendor cannot tell, nothing is placed and the job retries. */
+static enum err place(struct db *db, struct telephony *tel, const struct leg *l, const char *twiml,
+		      const struct dial_job *j, char vendor[TEL_SID_SIZE], struct err_detail *d)
 {
 	struct tel_leg tl = {.to = l->to_e164, .from = l->from_e164, .twiml = twiml, .status_url = tel->webhook_url};
-	enum err rc = tel->place(tel, &tl, vendor, d);
+	enum err rc;
+	if (l->attempt_at != I64_NULL) {
+		struct tel_call found[TEL_LOOKUP_MAX];
+		int n = 0;
+		bool adopted = false;
+		if ((rc = tel->lookup(tel, &tl, l->attempt_at, found, &n, d)) != ERR_OK) {
+			place_failed(db, l, rc, j, d);
+			return rc;
+		}
+		for (int i = 0; i < n && !adopted; i++) /* oldest first: the earliest attempt's */
+			if ((rc = adopt_one(db, l, &found[i], &adopted)) != ERR_OK)
+				return rc;
+		if (adopted)
+			return ERR_OK;
+	}
+	/* Durable before the request goes out: a crash mid-request is an unknown outcome too. */
+	if ((rc = store_leg_attempt(db, l->request_sid, clock_real_ms())) != ERR_OK)
+		return rc;
+	rc = tel->place(tel, &tl, vendor, d);
 	if (rc != ERR_OK) {
-		place_failed(db, l, rc, attempt, d);
+		place_failed(db, l, rc, j, d);
 		return rc;
 	}
 	return store_leg_placed(db, l->request_sid, vendor, clock_now_ms());
@@ -266,7 +343,7 @@ static enum err run_agent(struct db *db, struct telephony *tel, const struct dia
 			   : telephony_twiml_conference(l.call_id, twiml, sizeof twiml);
 	if (!ok)
 		return err_set(d, ERR_INVALID, "bridge TwiML too long");
-	if ((rc = place(db, tel, &l, twiml, j->attempt, vendor, d)) != ERR_OK || transfer)
+	if ((rc = place(db, tel, &l, twiml, j, vendor, d)) != ERR_OK || transfer)
 		return rc;
 	char csid[TEL_SID_SIZE];
 	telephony_sid_new("CA", csid);
@@ -310,7 +387,7 @@ static enum err run_customer(struct db *db, struct telephony *tel, const struct 
 	char twiml[512], vendor[TEL_SID_SIZE];
 	if (!telephony_twiml_conference(agent.call_id, twiml, sizeof twiml))
 		return err_set(d, ERR_INVALID, "bridge TwiML too long");
-	return place(db, tel, &l, twiml, j->attempt, vendor, d);
+	return place(db, tel, &l, twiml, j, vendor, d);
 }
 
 enum err dialer_job_run(struct db *db, struct telephony *tel, const struct dial_job *j, struct err_detail *d)

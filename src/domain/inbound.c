@@ -34,6 +34,8 @@
 #include "core/phone.h"
 #include "domain/audit.h"
 #include "domain/calls.h"
+#include "domain/dialer.h"
+#include "domain/numbers.h"
 #include "domain/sla_policy.h"
 #include "domain/spam.h"
 #include "store/blocked.h"
@@ -206,7 +208,7 @@ static enum err new_call_prepare(struct db *db, const struct tel_event *ev, cons
 	c->source = "phone";
 	c->outcome_required = true;
 	c->queue_status = "triage";
-	enum err rc = sla_open_at(db, n->workspace_id, now, &open);
+	enum err rc = numbers_open_at(db, n, now, &open); /* the number's own hours, else the workspace's */
 	if (rc == ERR_OK)
 		rc = store_caller_prior_calls(db, n->workspace_id, c->from_e164, &prior);
 	if (rc != ERR_OK)
@@ -663,21 +665,6 @@ static enum err edit_call(struct db *db, const struct tel_event *ev, const char 
 	return rc;
 }
 
-static const char *leg_status(const char *s)
-{
-	if (is(s, "queued") || is(s, "initiated"))
-		return "dialing";
-	if (is(s, "ringing"))
-		return "ringing";
-	if (is(s, "in-progress"))
-		return "connected";
-	if (is(s, "failed"))
-		return "failed";
-	if (is(s, "completed") || is(s, "busy") || is(s, "no-answer") || is(s, "canceled"))
-		return "ended";
-	return NULL;
-}
-
 /* A leg callback that must change nothing: its status would move the leg
  * back (dialing < ringing < connected < ended or failed, and an end is
  * final), or Twilio's SequenceNumber says it was fired before the last one
@@ -700,7 +687,7 @@ static bool leg_stale(const char *now_status, int64_t last, const char *status, 
 /* A click-to-call leg's progress. ERR_NOT_FOUND when call_sid is no leg. */
 static enum err leg_event(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out)
 {
-	const char *status = leg_status(ev->call_status);
+	const char *status = dialer_leg_status(ev->call_status);
 	const char *call_id = NULL, *ws = NULL, *now_status = NULL;
 	int64_t last = I64_NULL;
 	bool fresh = false;

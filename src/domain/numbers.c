@@ -6,7 +6,9 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/log.h"
 #include "core/phone.h"
+#include "domain/sla_policy.h"
 
 const char *const number_statuses[] = {"active", "suspended", NULL};
 const char *const number_routing_modes[] = {"ai", "human", "overflow", NULL};
@@ -29,6 +31,37 @@ static const char *normalize(struct arena *a, const char *raw, const char *field
 	return arena_strdup(a, e164);
 }
 
+/* Validated own hours into n->hours (store form, arena a), or the field errors as "hours.<field>". */
+static void set_hours(struct arena *a, const struct business_hours *bh, struct tracking_number *n,
+		      struct err_detail *d)
+{
+	struct err_detail v = {0};
+	if (!bh) {
+		n->hours = (struct bh_row){0};
+		return;
+	}
+	if (sla_hours_validate(bh, &v) != ERR_OK) {
+		for (int i = 0; i < v.nfields; i++) {
+			char field[sizeof v.fields[i].field];
+			snprintf(field, sizeof field, "hours.%s", v.fields[i].field);
+			err_field_add(d, field, "%s", v.fields[i].message);
+		}
+		if (!v.nfields)
+			err_field_add(d, "hours", "are not valid business hours");
+		return;
+	}
+	if (sla_hours_encode(a, bh, &n->hours) != ERR_OK)
+		err_field_add(d, "hours", "could not be stored");
+}
+
+/* One line for the audit diff: "zone | week | holidays", or NULL for none. */
+static const char *hours_text(struct arena *a, const struct bh_row *h)
+{
+	return h->time_zone ? arena_printf(a, "%s | %s | %s", h->time_zone, h->week ? h->week : "",
+					   h->holidays ? h->holidays : "")
+			    : NULL;
+}
+
 /* Applies in to n (create: on top of the defaults), then checks the result. */
 static enum err apply(struct arena *a, const struct number_input *in, struct tracking_number *n, struct err_detail *d)
 {
@@ -41,7 +74,7 @@ static enum err apply(struct arena *a, const struct number_input *in, struct tra
 	if (in->after_hours)
 		n->after_hours = in->after_hours;
 	if (in->set_hours)
-		n->hours = in->hours;
+		set_hours(a, in->hours, n, d);
 	if (in->recording_opt_in >= 0)
 		n->recording_opt_in = in->recording_opt_in == 1;
 	if (in->set_forward_to)
@@ -56,7 +89,7 @@ static enum err apply(struct arena *a, const struct number_input *in, struct tra
 }
 
 static enum err audit(struct db *db, const struct actor *actor, const char *action, const struct tracking_number *b,
-		      const struct tracking_number *n)
+		      const struct tracking_number *n, struct arena *a)
 {
 	struct diff df;
 	diff_init(&df);
@@ -65,7 +98,7 @@ static enum err audit(struct db *db, const struct actor *actor, const char *acti
 		diff_str(&df, "status", b->status, n->status);
 		diff_str(&df, "routingMode", b->routing_mode, n->routing_mode);
 		diff_str(&df, "afterHours", b->after_hours, n->after_hours);
-		diff_str(&df, "hours", b->hours, n->hours);
+		diff_str(&df, "hours", hours_text(a, &b->hours), hours_text(a, &n->hours));
 		diff_str(&df, "forwardTo", b->forward_to, n->forward_to);
 		diff_bool(&df, "recordingOptIn", b->recording_opt_in, n->recording_opt_in);
 	}
@@ -102,7 +135,7 @@ enum err numbers_create(struct db *db, const struct actor *actor, const struct n
 	if (rc == ERR_CONFLICT)
 		err_set(d, rc, "%s is already a tracking number (of this or another workspace)", out->e164);
 	if (rc == ERR_OK)
-		rc = audit(db, actor, "number.created", NULL, out);
+		rc = audit(db, actor, "number.created", NULL, out, a);
 	if (rc != ERR_OK) {
 		db_rollback(db);
 		return rc;
@@ -128,7 +161,7 @@ enum err numbers_update(struct db *db, const struct actor *actor, const char *id
 	out->updated_at = clock_now_ms();
 	if ((rc = store_number_update(db, out)) != ERR_OK)
 		goto fail;
-	if ((rc = audit(db, actor, "number.updated", &before, out)) != ERR_OK)
+	if ((rc = audit(db, actor, "number.updated", &before, out, a)) != ERR_OK)
 		goto fail;
 	return db_commit(db);
 fail:
@@ -149,10 +182,38 @@ enum err numbers_delete(struct db *db, const struct actor *actor, const char *id
 	if (rc == ERR_OK)
 		rc = store_number_delete(db, actor->workspace_id, id);
 	if (rc == ERR_OK)
-		rc = audit(db, actor, "number.deleted", NULL, &n);
+		rc = audit(db, actor, "number.deleted", NULL, &n, a);
 	if (rc != ERR_OK) {
 		db_rollback(db);
 		return rc;
 	}
 	return db_commit(db);
+}
+
+bool numbers_own_hours(struct arena *a, const struct tracking_number *n, struct business_hours *bh)
+{
+	if (!n->hours.time_zone)
+		return false;
+	if (sla_hours_decode(a, &n->hours, bh) != ERR_OK) {
+		log_error("hours of number %s are unreadable; the workspace's apply", n->id);
+		return false;
+	}
+	return true;
+}
+
+enum err numbers_open_at(struct db *db, const struct tracking_number *n, int64_t at, bool *open)
+{
+	if (!n->hours.time_zone)
+		return sla_open_at(db, n->workspace_id, at, open);
+	struct arena *a = arena_new();
+	struct business_hours bh;
+	if (!a)
+		return ERR_NOMEM;
+	enum err rc = ERR_OK;
+	if (numbers_own_hours(a, n, &bh))
+		*open = sla_is_open(&bh, at);
+	else
+		rc = sla_open_at(db, n->workspace_id, at, open);
+	arena_free(a);
+	return rc;
 }

@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "domain/audit.h"
+#include "domain/sla.h"
 #include "store/numbers.h"
 
 extern const char *const number_statuses[];      /* active suspended */
@@ -17,7 +18,6 @@ extern const char *const number_routing_modes[]; /* ai human overflow */
 extern const char *const number_after_hours[];   /* ai vm forward */
 
 #define NUMBER_LABEL_MAX 100
-#define NUMBER_HOURS_MAX 4000 /* bytes of the hours JSON */
 
 /* A create or a change. NULL / set_* false = not given (create: the default). */
 struct number_input {
@@ -25,8 +25,8 @@ struct number_input {
 	const char *label;
 	bool set_label;            /* label given (NULL clears) */
 	const char *status, *routing_mode, *after_hours;
-	const char *hours;         /* JSON text */
-	bool set_hours;            /* hours given (NULL clears) */
+	const struct business_hours *hours; /* its own business hours (validated here like the workspace's) */
+	bool set_hours;            /* hours given (NULL clears: the workspace's apply) */
 	const char *forward_to;    /* any human format */
 	bool set_forward_to;
 	int recording_opt_in;      /* -1 not given, 0, 1 */
@@ -35,7 +35,8 @@ struct number_input {
 /* Every number of the actor's workspace (arena a). */
 enum err numbers_list(struct db *db, const char *workspace_id, struct arena *a, struct tracking_number **rows,
 		      int *n);
-/* Creates a number in actor->workspace_id. ERR_INVALID with field errors;
+/* Creates a number in actor->workspace_id. ERR_INVALID with field errors
+ * (hours: those of sla_hours_validate, named "hours.<field>");
  * ERR_CONFLICT when any workspace already has it. Audited (number.created). */
 enum err numbers_create(struct db *db, const struct actor *actor, const struct number_input *in, struct arena *a,
 			struct tracking_number *out, struct err_detail *d);
@@ -45,5 +46,12 @@ enum err numbers_update(struct db *db, const struct actor *actor, const char *id
 /* Deletes a number; its calls keep their to_e164. Audited (number.deleted). */
 enum err numbers_delete(struct db *db, const struct actor *actor, const char *id, struct arena *a,
 			struct err_detail *d);
+
+/* n's own business hours into bh (holidays in arena a): false when it has
+ * none (or they are unreadable: logged), and then the workspace's apply. */
+bool numbers_own_hours(struct arena *a, const struct tracking_number *n, struct business_hours *bh);
+/* Whether the business is open at the instant for calls to n: by n's own
+ * hours when it has them, else by its workspace's (after hours is !open). */
+enum err numbers_open_at(struct db *db, const struct tracking_number *n, int64_t at, bool *open);
 
 #endif

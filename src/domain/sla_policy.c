@@ -106,6 +106,22 @@ static char *holidays_format(struct arena *a, const struct business_hours *bh)
 	return out;
 }
 
+enum err sla_hours_encode(struct arena *a, const struct business_hours *bh, struct bh_row *row)
+{
+	*row = (struct bh_row){.time_zone = tz_name(bh->zone), .week = week_format(a, bh),
+			       .holidays = holidays_format(a, bh)};
+	return row->week && row->holidays ? ERR_OK : ERR_NOMEM;
+}
+
+enum err sla_hours_decode(struct arena *a, const struct bh_row *row, struct business_hours *bh)
+{
+	memset(bh, 0, sizeof *bh);
+	bh->zone = row->time_zone ? tz_get(row->time_zone) : NULL;
+	if (week_parse(row->week ? row->week : "", bh) != ERR_OK)
+		return ERR_INVALID;
+	return holidays_parse(a, row->holidays ? row->holidays : "", bh);
+}
+
 enum err sla_hours_load(struct db *db, const char *workspace_id, struct arena *a, struct business_hours *bh,
 			bool *is_default)
 {
@@ -129,8 +145,9 @@ enum err sla_hours_load(struct db *db, const char *workspace_id, struct arena *a
 		return rc;
 	if (is_default)
 		*is_default = false;
-	bh->zone = tz_get(row.time_zone);
-	if (week_parse(row.week, bh) != ERR_OK || holidays_parse(a, row.holidays, bh) != ERR_OK)
+	if ((rc = sla_hours_decode(a, &row, bh)) == ERR_NOMEM)
+		return rc;
+	if (rc != ERR_OK)
 		log_error("business hours of %s are unreadable; treating the business as closed", workspace_id);
 	return ERR_OK;
 }
@@ -144,8 +161,11 @@ enum err sla_hours_save(struct db *db, const struct actor *actor, const struct b
 	struct arena *a = arena_new();
 	if (!a)
 		return ERR_NOMEM;
-	struct bh_row row = {.time_zone = tz_name(bh->zone), .week = week_format(a, bh),
-			     .holidays = holidays_format(a, bh)};
+	struct bh_row row;
+	if ((rc = sla_hours_encode(a, bh, &row)) != ERR_OK) {
+		arena_free(a);
+		return rc;
+	}
 	struct jw meta;
 	jw_init(&meta, 512, 64 * 1024);
 	jw_obj_begin(&meta);
@@ -153,7 +173,7 @@ enum err sla_hours_save(struct db *db, const struct actor *actor, const struct b
 	jw_kstr(&meta, "week", row.week);
 	jw_kstr(&meta, "holidays", row.holidays);
 	jw_obj_end(&meta);
-	if (!row.week || !row.holidays || !jw_cstr(&meta)) {
+	if (!jw_cstr(&meta)) {
 		rc = ERR_NOMEM;
 		goto out;
 	}

@@ -18,6 +18,14 @@ extern const char *const weekday_keys[7];  /* sun mon tue wed thu fri sat */
  * none are set), in arena a. *is_default tells which (may be NULL). */
 enum err sla_hours_load(struct db *db, const char *workspace_id, struct arena *a, struct business_hours *bh,
 			bool *is_default);
+/* Hours as the store keeps them (struct bh_row: the zone's name, the week
+ * "d:open-close,open-close;...", holidays "YYYY-MM-DD,..."), strings in arena
+ * a: the workspace's, and a tracking number's own. ERR_NOMEM. */
+enum err sla_hours_encode(struct arena *a, const struct business_hours *bh, struct bh_row *row);
+/* The reverse (holidays in arena a; a zone the system does not know reads as
+ * UTC). ERR_INVALID when the week or the holidays are unreadable (bh holds
+ * what was read), ERR_NOMEM. */
+enum err sla_hours_decode(struct arena *a, const struct bh_row *row, struct business_hours *bh);
 /* Stores hours (validated), audited. */
 enum err sla_hours_save(struct db *db, const struct actor *actor, const struct business_hours *bh,
 			struct err_detail *d);

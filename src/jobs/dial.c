@@ -10,7 +10,7 @@ enum err job_dial_run(const struct job_services *svc, const struct bg_job *j, st
 {
 	json_error_t je;
 	json_t *p = json_loads(j->payload, 0, &je);
-	struct dial_job dj = {.attempt = j->attempts};
+	struct dial_job dj = {.attempt = j->attempts, .last = job_last_attempt(j)};
 	json_int_t deadline = 0;
 	if (!p || json_unpack(p, "{s:s, s:s, s:s, s?s, s?I}", "stage", &dj.stage, "sid", &dj.request_sid, "customer",
 			      &dj.customer, "parent", &dj.parent_sid, "deadline", &deadline) != 0) {

@@ -9,8 +9,6 @@
 #include "store/db.h"
 #include "store/messages.h"
 
-#define MAX_ATTEMPTS 8 /* the worker's: the attempt after which it gives up */
-
 enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, struct err_detail *d)
 {
 	json_error_t je;
@@ -41,7 +39,7 @@ enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, str
 	}
 	int64_t defer_ms = 0;
 	if (rc == ERR_OK)
-		rc = messaging_deliver(db, svc->sms, sid, &pace, j->attempts >= MAX_ATTEMPTS, &defer_ms, d);
+		rc = messaging_deliver(db, svc->sms, sid, &pace, job_last_attempt(j), &defer_ms, d);
 	if (rc == ERR_LIMITED && defer_ms) { /* quiet hours at the recipient: back at the window's opening */
 		enum err drc = store_sms_job_defer(db, j->id, defer_ms, clock_now_ms());
 		if (drc != ERR_OK)

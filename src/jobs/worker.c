@@ -17,7 +17,6 @@
 #include "store/queue.h"
 
 #define LEASE_MS 60000
-#define MAX_ATTEMPTS 8
 #define IDLE_SLEEP_MS 200
 
 struct job_worker {
@@ -41,8 +40,6 @@ static enum err run_email(const struct job_services *svc, const struct bg_job *j
 	json_decref(p);
 	return rc;
 }
-
-/* dial: places click-to-call legs (defined in api/dial.c for now; see there). */
 
 static const struct {
 	const char *kind;
@@ -85,7 +82,7 @@ static void run_one(struct job_worker *w, struct db *db, const struct bg_job *j)
 	} else {
 		unsigned r;
 		crypto_random(&r, sizeof r);
-		bool final = !known || rc == ERR_INVALID || j->attempts >= MAX_ATTEMPTS;
+		bool final = !known || rc == ERR_INVALID || job_last_attempt(j);
 		const char *why = d.detail[0] ? d.detail : known ? err_str(rc) : "unknown job kind";
 		log_warn("job %s (%s) attempt %lld failed: %s%s", j->kind, j->id, (long long)j->attempts, why,
 			 final ? "; giving up" : "");

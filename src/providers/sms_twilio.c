@@ -1,5 +1,4 @@
-/* Twilio's Messages REST resource through libcurl (HTTP Basic auth
- * AccountSid:AuthToken; 2 s to connect, 10 s in all):
+/* Twilio's Messages REST resource (the request itself: twilio_rest.h):
  *	POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json
  *	     To, From, Body, StatusCallback  → 201 Message resource { sid: "SM…", status: "queued" }
  *	GET  {base}/2010-04-01/Accounts/{AccountSid}/Messages.json?To=&From=&PageSize=
@@ -13,76 +12,22 @@
  * the account are refused, which an operator fixes (then the queued messages
  * go); any other 4xx is ERR_INVALID with the vendor's error code (21211: not
  * a valid number, 21610: the recipient has opted out). */
-#include <curl/curl.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/buf.h"
 #include "core/form.h"
 #include "providers/sms.h"
 #include "providers/telephony.h"
+#include "providers/twilio_rest.h"
 
-#define CONNECT_TIMEOUT_MS 2000L
-#define TOTAL_TIMEOUT_MS 10000L
 #define MAX_ANSWER (1024 * 1024)
 #define LOOKUP_PAGE "1000"   /* the most Twilio gives per page */
 #define LOOKUP_MAX_PAGES 20
 #define LOOKUP_SKEW_MS 120000  /* vendor clock versus ours */
-
-static size_t write_cb(char *p, size_t size, size_t n, void *arg)
-{
-	struct buf *b = arg;
-	return buf_append(b, p, size * n) == ERR_OK ? size * n : 0;
-}
-
-/* Performs one request (body NULL: GET); *code is the HTTP status. */
-static enum err perform(const struct config *cfg, const char *url, const struct buf *body, struct buf *ans, long *code,
-			struct err_detail *d)
-{
-	enum err rc = ERR_OK;
-	struct curl_slist *h = NULL;
-	CURL *c = curl_easy_init();
-	if (!c)
-		return ERR_NOMEM;
-	h = curl_slist_append(h, "Accept: application/json");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data ? body->data : "");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body->len);
-	}
-	curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-	curl_easy_setopt(c, CURLOPT_USERNAME, cfg->twilio_account_sid);
-	curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->twilio_auth_token);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, ans);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, TOTAL_TIMEOUT_MS);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "switchboard");
-	CURLcode cc = curl_easy_perform(c);
-	if (cc != CURLE_OK)
-		rc = err_set(d, ERR_UPSTREAM, "twilio: %s", curl_easy_strerror(cc));
-	else
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	return rc;
-}
-
-static void resource_url(const struct config *cfg, char *url, size_t n)
-{
-	size_t blen = strlen(cfg->twilio_base_url);
-	while (blen > 0 && cfg->twilio_base_url[blen - 1] == '/')
-		blen--;
-	snprintf(url, n, "%.*s/2010-04-01/Accounts/%s/Messages.json", (int)blen, cfg->twilio_base_url,
-		 cfg->twilio_account_sid);
-}
 
 /* A non-2xx answer, classified. */
 static enum err vendor_error(long code, json_t *j, int *vendor_code, struct err_detail *d)
@@ -106,7 +51,7 @@ static enum err twilio_send(struct sms_provider *p, const struct sms_out *m, cha
 	struct buf body, ans;
 	buf_init(&body, 64 * 1024);
 	buf_init(&ans, MAX_ANSWER);
-	char url[1024];
+	char url[TWILIO_URL_SIZE];
 	long code = 0;
 	json_t *j = NULL;
 	*vendor_code = 0;
@@ -121,8 +66,8 @@ static enum err twilio_send(struct sms_provider *p, const struct sms_out *m, cha
 		rc = err_set(d, ERR_INVALID, "twilio: message too large");
 		goto out;
 	}
-	resource_url(p->cfg, url, sizeof url);
-	if ((rc = perform(p->cfg, url, &body, &ans, &code, d)) != ERR_OK)
+	twilio_resource_url(p->cfg, "Messages.json", url, sizeof url);
+	if ((rc = twilio_request(p->cfg, url, &body, &ans, &code, d)) != ERR_OK)
 		goto out;
 	json_error_t je;
 	j = ans.len ? json_loadb(ans.data, ans.len, 0, &je) : NULL;
@@ -142,17 +87,6 @@ out:
 	return rc;
 }
 
-/* "Fri, 27 Nov 2026 19:37:54 +0000" → epoch ms; -1 when unreadable. */
-static int64_t rfc2822_ms(const char *s)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	const char *end = s ? strptime(s, "%a, %d %b %Y %H:%M:%S", &tm) : NULL;
-	if (!end)
-		return -1;
-	return (int64_t)timegm(&tm) * 1000;
-}
-
 static bool is(json_t *o, const char *key, const char *want)
 {
 	const char *v = json_string_value(json_object_get(o, key));
@@ -167,7 +101,7 @@ static enum err scan_page(json_t *list, const struct sms_out *m, int64_t since_m
 	json_t *msg;
 	json_array_foreach(list, i, msg) {
 		const char *s = json_string_value(json_object_get(msg, "sid"));
-		int64_t created = rfc2822_ms(json_string_value(json_object_get(msg, "date_created")));
+		int64_t created = twilio_time_ms(json_string_value(json_object_get(msg, "date_created")));
 		if (created >= 0 && created < since_ms - LOOKUP_SKEW_MS)
 			*older = true;
 		if (is(msg, "body", m->body) && is(msg, "to", m->to) && is(msg, "from", m->from) &&
@@ -187,7 +121,7 @@ static enum err twilio_lookup(struct sms_provider *p, const struct sms_out *m, i
 	struct buf q, ans;
 	buf_init(&q, 4096);
 	buf_init(&ans, MAX_ANSWER);
-	char base[1024], url[4096];
+	char base[1024], url[TWILIO_URL_SIZE];
 	json_t *j = NULL;
 	enum err rc = form_append(&q, "To", m->to);
 	if (rc == ERR_OK)
@@ -196,11 +130,8 @@ static enum err twilio_lookup(struct sms_provider *p, const struct sms_out *m, i
 		rc = form_append(&q, "PageSize", LOOKUP_PAGE);
 	if (rc != ERR_OK)
 		goto out;
-	resource_url(p->cfg, base, sizeof base);
+	twilio_resource_url(p->cfg, "Messages.json", base, sizeof base);
 	snprintf(url, sizeof url, "%s?%s", base, buf_cstr(&q));
-	size_t blen = strlen(p->cfg->twilio_base_url);
-	while (blen > 0 && p->cfg->twilio_base_url[blen - 1] == '/')
-		blen--;
 	rc = ERR_NOT_FOUND;
 	for (int page = 0; page < LOOKUP_MAX_PAGES && rc == ERR_NOT_FOUND; page++) {
 		long code = 0;
@@ -208,7 +139,7 @@ static enum err twilio_lookup(struct sms_provider *p, const struct sms_out *m, i
 		ans.len = 0;
 		json_decref(j);
 		j = NULL;
-		enum err prc = perform(p->cfg, url, NULL, &ans, &code, d);
+		enum err prc = twilio_request(p->cfg, url, NULL, &ans, &code, d);
 		if (prc != ERR_OK) {
 			rc = prc;
 			break;
@@ -230,7 +161,7 @@ static enum err twilio_lookup(struct sms_provider *p, const struct sms_out *m, i
 		const char *next = json_string_value(json_object_get(j, "next_page_uri"));
 		if (rc == ERR_OK || older || !next || !*next)
 			break;
-		snprintf(url, sizeof url, "%.*s%s", (int)blen, p->cfg->twilio_base_url, next);
+		twilio_page_url(p->cfg, next, url, sizeof url);
 	}
 out:
 	json_decref(j);
@@ -269,12 +200,12 @@ static enum err twilio_fetch(struct sms_provider *p, const char *vendor_sid, str
 		return err_set(d, ERR_INVALID, "twilio: %s is not a message sid", vendor_sid ? vendor_sid : "(none)");
 	struct buf ans;
 	buf_init(&ans, MAX_ANSWER);
-	char base[1024], url[1200];
+	char resource[80], url[TWILIO_URL_SIZE];
 	long code = 0;
 	json_t *j = NULL;
-	resource_url(p->cfg, base, sizeof base);
-	snprintf(url, sizeof url, "%.*s/%s.json", (int)(strlen(base) - strlen(".json")), base, vendor_sid);
-	enum err rc = perform(p->cfg, url, NULL, &ans, &code, d);
+	snprintf(resource, sizeof resource, "Messages/%s.json", vendor_sid);
+	twilio_resource_url(p->cfg, resource, url, sizeof url);
+	enum err rc = twilio_request(p->cfg, url, NULL, &ans, &code, d);
 	if (rc != ERR_OK)
 		goto out;
 	json_error_t je;
@@ -297,7 +228,7 @@ static enum err twilio_fetch(struct sms_provider *p, const char *vendor_sid, str
 		int64_t seg = int_of(json_object_get(j, "num_segments"), -1);
 		out->segments = seg >= 0 && seg <= 1000 ? (int)seg : -1;
 		out->price_micros = price_of(json_object_get(j, "price"));
-		out->date_sent_ms = rfc2822_ms(json_string_value(json_object_get(j, "date_sent")));
+		out->date_sent_ms = twilio_time_ms(json_string_value(json_object_get(j, "date_sent")));
 	}
 out:
 	json_decref(j);

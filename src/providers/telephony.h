@@ -14,11 +14,14 @@
 #ifndef SB_PROVIDERS_TELEPHONY_H
 #define SB_PROVIDERS_TELEPHONY_H
 
+#include <stdint.h>
+
 #include "core/config.h"
 #include "core/err.h"
 
 #define TEL_SID_SIZE 40   /* "CA" + 32 hex + NUL, with room */
 #define TEL_URL_SIZE 512
+#define TEL_LOOKUP_MAX 8  /* calls a lookup answers at most */
 
 /* One outbound leg. Strings are borrowed for the call. */
 struct tel_leg {
@@ -28,12 +31,29 @@ struct tel_leg {
 	const char *status_url;  /* StatusCallback (initiated, ringing, answered, completed) */
 };
 
+/* A call the vendor has, as its call list shows it. */
+struct tel_call {
+	char sid[TEL_SID_SIZE];
+	char status[16];         /* the vendor's CallStatus: queued ringing in-progress completed busy failed no-answer canceled */
+	int64_t duration_sec;    /* -1 when the vendor gives none */
+	int64_t created_ms;      /* the vendor's date_created */
+};
+
 struct telephony {
 	const char *name;
 	/* Places leg; writes the vendor's CallSid into sid. Errors: ERR_UPSTREAM
-	 * (retry later: timeouts, connection failures, 5xx, 429) or ERR_INVALID
-	 * (never succeeds: any other 4xx, malformed answer), detail in d. Thread-safe. */
+	 * (retry later: timeouts, connection failures, 5xx, 429; the vendor may
+	 * have placed the leg all the same) or ERR_INVALID (never succeeds: any
+	 * other 4xx, malformed answer), detail in d. Thread-safe. */
 	enum err (*place)(struct telephony *t, const struct tel_leg *leg, char sid[TEL_SID_SIZE], struct err_detail *d);
+	/* After an attempt whose outcome is unknown (the vendor has no
+	 * idempotency key for calls): the calls the vendor placed through its
+	 * API from leg->from to leg->to created at or after since_ms (wall
+	 * clock), oldest first, at most TEL_LOOKUP_MAX of them, in out; *n
+	 * how many. *n == 0: none (placing again is safe). ERR_UPSTREAM when
+	 * the vendor cannot tell now (no proof of absence). Thread-safe. */
+	enum err (*lookup)(struct telephony *t, const struct tel_leg *leg, int64_t since_ms,
+			   struct tel_call out[TEL_LOOKUP_MAX], int *n, struct err_detail *d);
 	void (*free)(struct telephony *t);
 	const struct config *cfg;
 	/* The URL vendor callbacks are signed over and sent to: cfg->public_url (or

@@ -134,6 +134,16 @@ static enum err sim_place(struct telephony *t, const struct tel_leg *leg, char s
 	return ERR_OK;
 }
 
+/* A simulated leg is placed by a function call in this process: no attempt
+ * ever leaves its outcome unknown, and a crash takes its timers with it. */
+static enum err sim_lookup(struct telephony *t, const struct tel_leg *leg, int64_t since_ms,
+			   struct tel_call out[TEL_LOOKUP_MAX], int *n, struct err_detail *d)
+{
+	(void)t, (void)leg, (void)since_ms, (void)out, (void)d;
+	*n = 0;
+	return ERR_OK;
+}
+
 static void sim_free(struct telephony *t)
 {
 	struct sim *s = (struct sim *)t;
@@ -148,6 +158,7 @@ enum err telephony_sim_open(const struct config *cfg, struct telephony **out, st
 		return ERR_NOMEM;
 	s->base.name = "sim";
 	s->base.place = sim_place;
+	s->base.lookup = sim_lookup;
 	s->base.free = sim_free;
 	s->base.cfg = cfg;
 	if (telephony_sid_valid("AC", cfg->twilio_account_sid))

@@ -5,7 +5,7 @@
 
 #define LEG_COLS \
 	"call_sid, request_sid, workspace_id, call_id, user_id, to_e164, from_e164, bridge_mode, status," \
-	" vendor_status, error, idempotency_key, leg_role, parent_sid, duration_sec, created_at, updated_at"
+	" vendor_status, error, idempotency_key, leg_role, parent_sid, duration_sec, created_at, updated_at, attempt_at"
 
 static const char *col(struct db_stmt *st, int i, struct arena *a)
 {
@@ -33,6 +33,7 @@ static void fill(struct db_stmt *st, struct arena *a, struct leg *l)
 	i++;
 	l->created_at = db_col_int(st, i++);
 	l->updated_at = db_col_int(st, i++);
+	l->attempt_at = db_col_int_or_null(st, i++);
 }
 
 /* Steps a prepared single-row query into out. */
@@ -54,7 +55,7 @@ static enum err one(struct db_stmt *st, struct arena *a, struct leg *out)
 enum err store_leg_insert(struct db *db, const struct leg *l)
 {
 	static const char sql[] = "INSERT INTO call_legs (" LEG_COLS ")"
-				  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+				  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc != ERR_OK)
@@ -154,4 +155,29 @@ enum err store_leg_note_error(struct db *db, const char *request_sid, const char
 {
 	static const char sql[] = "UPDATE call_legs SET error = ?, updated_at = ? WHERE request_sid = ?";
 	return update3(db, sql, request_sid, error, now);
+}
+
+enum err store_leg_attempt(struct db *db, const char *request_sid, int64_t at)
+{
+	static const char sql[] = "UPDATE call_legs SET attempt_at = COALESCE(attempt_at, ?) WHERE request_sid = ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, at);
+	db_bind_text(st, 2, request_sid);
+	return db_run(st);
+}
+
+enum err store_leg_sid_taken(struct db *db, const char *sid, bool *taken)
+{
+	static const char sql[] = "SELECT 1 FROM call_legs WHERE call_sid = ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, sid);
+	rc = db_step(st, taken);
+	db_done(st);
+	return rc;
 }

@@ -5,6 +5,7 @@
 #ifndef SB_STORE_LEGS_H
 #define SB_STORE_LEGS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/arena.h"
@@ -24,6 +25,7 @@ struct leg {
 	const char *parent_sid;      /* customer legs: the agent leg's request_sid */
 	int64_t duration_sec;        /* I64_NULL when unknown */
 	int64_t created_at, updated_at;
+	int64_t attempt_at;          /* first placing request's start (wall clock); I64_NULL before */
 };
 
 /* Inserts l (call_sid = request_sid). ERR_CONFLICT when its request sid or
@@ -40,6 +42,10 @@ enum err store_leg_by_idem(struct db *db, const char *workspace_id, const char *
 /* Records the vendor's sid of a placed leg (call_sid := vendor_sid) unless a
  * status callback has already moved it (vendor_status stays as the callbacks left it). */
 enum err store_leg_placed(struct db *db, const char *request_sid, const char *vendor_sid, int64_t now);
+/* Notes that a placing request for the leg starts at `at` (kept from the first one). */
+enum err store_leg_attempt(struct db *db, const char *request_sid, int64_t at);
+/* Whether some leg already has vendor sid `sid` as its call_sid. */
+enum err store_leg_sid_taken(struct db *db, const char *sid, bool *taken);
 /* Marks a leg failed with error (vendor_status untouched). */
 enum err store_leg_fail(struct db *db, const char *request_sid, const char *error, int64_t now);
 /* Notes the last error of a leg still being retried (status unchanged). */

@@ -1,12 +1,13 @@
-/* SQL for tracking numbers. hours holds the hours JSON as given; forward_to
- * (migration 0009) the forwarding E.164. */
+/* SQL for tracking numbers. forward_to (migration 0009) is the forwarding
+ * E.164; hours_zone, hours_week and hours_holidays (migration 0018) the
+ * number's own business hours in the business_hours table's format. */
 #include "store/numbers.h"
 
 #include <string.h>
 
 #define NUM_COLS \
-	"id, workspace_id, e164, label, status, routing_mode, after_hours, hours, recording_opt_in, created_at," \
-	" updated_at, forward_to"
+	"id, workspace_id, e164, label, status, routing_mode, after_hours, hours_zone, recording_opt_in, created_at," \
+	" updated_at, forward_to, hours_week, hours_holidays"
 
 static enum err row_read(struct db_stmt *st, struct arena *a, struct tracking_number *n)
 {
@@ -18,13 +19,16 @@ static enum err row_read(struct db_stmt *st, struct arena *a, struct tracking_nu
 	n->status = db_col_dup(st, 4, a);
 	n->routing_mode = db_col_dup(st, 5, a);
 	n->after_hours = db_col_dup(st, 6, a);
-	n->hours = db_col_dup(st, 7, a);
+	n->hours.time_zone = db_col_dup(st, 7, a);
 	n->forward_to = db_col_dup(st, 11, a);
+	n->hours.week = db_col_dup(st, 12, a);
+	n->hours.holidays = db_col_dup(st, 13, a);
 	n->recording_opt_in = db_col_int(st, 8) != 0;
 	n->created_at = db_col_int(st, 9);
 	n->updated_at = db_col_int(st, 10);
 	if (!n->id || !n->workspace_id || !n->e164 || !n->status || !n->routing_mode || !n->after_hours ||
-	    (!n->hours && !db_col_null(st, 7)) || (!n->forward_to && !db_col_null(st, 11)))
+	    (!n->hours.time_zone && !db_col_null(st, 7)) || (!n->forward_to && !db_col_null(st, 11)) ||
+	    !n->hours.week || !n->hours.holidays)
 		return ERR_NOMEM;
 	return ERR_OK;
 }
@@ -43,7 +47,7 @@ static enum err read_one(struct db_stmt *st, struct arena *a, struct tracking_nu
 enum err store_number_insert(struct db *db, const struct tracking_number *n)
 {
 	static const char sql[] =
-		"INSERT INTO tracking_numbers (" NUM_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		"INSERT INTO tracking_numbers (" NUM_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc == ERR_OK) {
@@ -54,11 +58,13 @@ enum err store_number_insert(struct db *db, const struct tracking_number *n)
 		db_bind_text(st, 5, n->status);
 		db_bind_text(st, 6, n->routing_mode);
 		db_bind_text(st, 7, n->after_hours);
-		db_bind_text(st, 8, n->hours);
+		db_bind_text(st, 8, n->hours.time_zone);
 		db_bind_bool(st, 9, n->recording_opt_in);
 		db_bind_int(st, 10, n->created_at);
 		db_bind_int(st, 11, n->updated_at);
 		db_bind_text(st, 12, n->forward_to);
+		db_bind_text(st, 13, n->hours.time_zone && n->hours.week ? n->hours.week : "");
+		db_bind_text(st, 14, n->hours.time_zone && n->hours.holidays ? n->hours.holidays : "");
 		rc = db_run(st);
 	}
 	return rc;
@@ -126,8 +132,9 @@ enum err store_numbers_list(struct db *db, const char *workspace_id, struct aren
 enum err store_number_update(struct db *db, const struct tracking_number *n)
 {
 	static const char sql[] =
-		"UPDATE tracking_numbers SET label = ?, status = ?, routing_mode = ?, after_hours = ?, hours = ?,"
-		" recording_opt_in = ?, updated_at = ?, forward_to = ? WHERE workspace_id = ? AND id = ?";
+		"UPDATE tracking_numbers SET label = ?, status = ?, routing_mode = ?, after_hours = ?, hours_zone = ?,"
+		" recording_opt_in = ?, updated_at = ?, forward_to = ?, hours_week = ?, hours_holidays = ?"
+		" WHERE workspace_id = ? AND id = ?";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc == ERR_OK) {
@@ -135,12 +142,14 @@ enum err store_number_update(struct db *db, const struct tracking_number *n)
 		db_bind_text(st, 2, n->status);
 		db_bind_text(st, 3, n->routing_mode);
 		db_bind_text(st, 4, n->after_hours);
-		db_bind_text(st, 5, n->hours);
+		db_bind_text(st, 5, n->hours.time_zone);
 		db_bind_bool(st, 6, n->recording_opt_in);
 		db_bind_int(st, 7, n->updated_at);
 		db_bind_text(st, 8, n->forward_to);
-		db_bind_text(st, 9, n->workspace_id);
-		db_bind_text(st, 10, n->id);
+		db_bind_text(st, 9, n->hours.time_zone && n->hours.week ? n->hours.week : "");
+		db_bind_text(st, 10, n->hours.time_zone && n->hours.holidays ? n->hours.holidays : "");
+		db_bind_text(st, 11, n->workspace_id);
+		db_bind_text(st, 12, n->id);
 		rc = db_run(st);
 	}
 	if (rc == ERR_OK && db_changes(db) == 0)

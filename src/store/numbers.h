@@ -12,13 +12,14 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "store/db.h"
+#include "store/sla.h"
 
 struct tracking_number {
 	const char *id, *workspace_id, *e164, *label;
 	const char *status;        /* active suspended */
 	const char *routing_mode;  /* ai human overflow */
 	const char *after_hours;   /* ai vm forward */
-	const char *hours;         /* JSON value as given (object, string) or NULL */
+	struct bh_row hours;       /* its own business hours; hours.time_zone NULL: none (the workspace's apply) */
 	const char *forward_to;    /* E.164 or NULL */
 	bool recording_opt_in;
 	int64_t created_at, updated_at;

@@ -7,6 +7,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
 import { Server, cli, expectProblem } from './harness.mjs';
 import { TwilioStandin } from './twilio_standin.mjs';
 
@@ -18,14 +19,14 @@ const trackingOf = (c) => (c.direction === 'out' ? c.fromE164 : c.toE164);
 const E164 = /^\+[1-9]\d{7,14}$/;
 
 // One server (and, for twilio, one stand-in) with seeded calls and helpers.
-async function setup(provider) {
+async function setup(provider, extraEnv = {}) {
   const ctx = { provider, phones: 0 };
   const authToken = randomBytes(16).toString('hex');
   const accountSid = 'AC' + randomBytes(16).toString('hex');
   const env = {
     SWITCHBOARD_TELEPHONY: provider, SWITCHBOARD_TWILIO_AUTH_TOKEN: authToken,
     SWITCHBOARD_SIM_RING_MS: String(RING_MS), SWITCHBOARD_SIM_TALK_MS: String(TALK_MS),
-    SWITCHBOARD_TEST_HOOKS: 'true',
+    SWITCHBOARD_TEST_HOOKS: 'true', ...extraEnv,
   };
   if (provider === 'twilio') {
     ctx.standin = await new TwilioStandin({ accountSid, authToken, ringMs: RING_MS, talkMs: TALK_MS }).start();
@@ -107,7 +108,8 @@ function helpers(ctx) {
   return ctx;
 }
 
-const ENDED = (s) => s.status === 'ended' || s.status === 'failed';
+// call-status speaks the contract's four states: a failed leg reads as ended, outcome failed.
+const ENDED = (s) => s.status === 'ended';
 
 function providerSuite(provider) {
   describe(`click-to-call via ${provider}`, () => {
@@ -174,8 +176,9 @@ function providerSuite(provider) {
       }
     });
 
-    test('an unanswered or busy agent phone ends the leg with the vendor status', async () => {
-      for (const [phone, vendor] of [['+14155550001', 'no-answer'], ['+14155550000', 'busy']]) {
+    test('an unanswered, busy or failed agent leg ends with the vendor\'s outcome', async () => {
+      // The vendor fails legs to numbers ending 0002 (simulator and stand-in alike).
+      for (const [phone, vendor] of [['+14155550001', 'no-answer'], ['+14155550000', 'busy'], ['+14155550002', 'failed']]) {
         const who = await ctx.user('dispatcher', undefined, phone);
         const call = await ctx.freshCall();
         const r = await ctx.click(who, call.id, {});
@@ -183,7 +186,33 @@ function providerSuite(provider) {
         const { seen, last } = await ctx.watch(who, call.id, r.json.callSid, ENDED);
         assert.equal(last.status, 'ended', `seen ${seen}`);
         assert.equal(last.vendorStatus, vendor);
+        assert.equal(last.outcome, vendor, 'reported as the vendor ended it');
         assert.ok(!seen.includes('connected'));
+        assert.ok(seen.every((x) => ['dialing', 'ringing', 'connected', 'ended'].includes(x)), `only contract states: ${seen}`);
+      }
+    });
+
+    test('click-to-call is announced as call_updated on the WebSocket feed', async () => {
+      const who = await ctx.user('dispatcher');
+      const call = await ctx.freshCall();
+      const ws = new WebSocket(`ws://127.0.0.1:${ctx.srv.port}/ws/calls?token=${who.token}`);
+      const events = [];
+      ws.on('message', (m) => events.push(JSON.parse(m.toString())));
+      await new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
+      try {
+        const r = await ctx.click(who, call.id, { bridgeMode: 'transfer' });
+        assert.equal(r.status, 200, r.text);
+        const mine = (e) => e.type === 'call_updated' && e.data.callId === call.id;
+        for (const end = Date.now() + 5000; Date.now() < end && !events.some((e) => mine(e) && e.data.leg?.status !== 'dialing');)
+          await sleep(30);
+        const ev = events.filter(mine);
+        assert.ok(ev.length >= 1, `got ${JSON.stringify(events.map((e) => e.type))}`);
+        assert.equal(ev[0].data.action, 'call.click_to_call');
+        assert.deepEqual(ev[0].data.leg, { callSid: r.json.callSid, status: 'dialing' });
+        assert.ok(Number.isInteger(ev[0].id) && Date.parse(ev[0].at));
+        assert.ok(ev.some((e) => e.data.action === 'call.leg_updated'), 'the leg\'s progress follows');
+      } finally {
+        ws.close();
       }
     });
 
@@ -309,13 +338,18 @@ function providerSuite(provider) {
 providerSuite('sim');
 providerSuite('twilio');
 
+// The Twilio client gives up on a request after 2 s here (SWITCHBOARD_TWILIO_TIMEOUT_MS).
+const TIMEOUT_MS = 2000;
+
 describe('twilio vendor failures go through the job queue', () => {
   let ctx;
-  before(async () => { ctx = await setup('twilio'); });
+  before(async () => { ctx = await setup('twilio', { SWITCHBOARD_TWILIO_TIMEOUT_MS: String(TIMEOUT_MS) }); });
   after(async () => {
     await ctx.srv?.stop();
     await ctx.standin?.stop();
   });
+  // The stand-in's call-list GETs asking for calls to `to`.
+  const listsFor = (to) => ctx.standin.callLists().filter((x) => new URL(x.path, 'http://x').searchParams.get('To') === to);
 
   test('5xx and 429 are retried with backoff, then the leg is placed', async () => {
     const who = await ctx.user('dispatcher');
@@ -326,10 +360,15 @@ describe('twilio vendor failures go through the job queue', () => {
     assert.equal(r.status, 200, r.text);
     const { seen, last } = await ctx.watch(who, call.id, r.json.callSid, ENDED, 15000);
     assert.equal(last.status, 'ended', `seen ${seen}`);
+    assert.equal(last.outcome, 'completed');
     const reqs = ctx.standin.callsTo(who.phone);
     assert.deepEqual(reqs.map((x) => x.outcome), [503, 429, 201]);
     assert.ok(reqs[1].at - reqs[0].at >= 700, 'the first retry waited (1 s +-25%)');
     assert.ok(reqs[2].at - reqs[1].at >= 1400, 'the second waited longer (2 s +-25%)');
+    // A 5xx may come from a vendor that placed the call all the same: each retry looked first.
+    const lists = listsFor(who.phone);
+    assert.equal(lists.length, 2);
+    for (const [i, l] of lists.entries()) assert.ok(l.at > reqs[i].at && l.at < reqs[i + 1].at, 'looked before re-dialling');
     assert.ok(!(await ctx.audit(call.id)).some((e) => e.action === 'call.dial_failed'));
   });
 
@@ -340,7 +379,8 @@ describe('twilio vendor failures go through the job queue', () => {
     const r = await ctx.click(who, call.id);
     assert.equal(r.status, 200, r.text);
     const { last } = await ctx.watch(who, call.id, r.json.callSid, ENDED, 5000);
-    assert.equal(last.status, 'failed');
+    assert.equal(last.status, 'ended');
+    assert.equal(last.outcome, 'failed');
     assert.match(last.error, /HTTP 400/);
     assert.match(last.error, /21211/);
     await sleep(1500);
@@ -351,16 +391,80 @@ describe('twilio vendor failures go through the job queue', () => {
     assert.equal(failed[0].source, 'system');
   });
 
-  test('a vendor that does not answer in time is retried', async () => {
+  test('a timeout where the vendor placed nothing: it looks, finds none, and dials again', async () => {
     const who = await ctx.user('dispatcher');
     const call = await ctx.freshCall();
-    ctx.standin.delay(1, 12000);
+    ctx.standin.delay(1, TIMEOUT_MS + 1000);
     const r = await ctx.click(who, call.id, { bridgeMode: 'transfer' });
     assert.equal(r.status, 200, r.text);
-    const { seen, last } = await ctx.watch(who, call.id, r.json.callSid, ENDED, 25000);
+    const { seen, last } = await ctx.watch(who, call.id, r.json.callSid, ENDED, 15000);
     assert.equal(last.status, 'ended', `seen ${seen}`);
     const reqs = ctx.standin.callsTo(who.phone);
-    assert.equal(reqs.length, 2);
-    assert.ok(reqs[1].at - reqs[0].at >= 10000, 'the first attempt timed out after 10 s');
+    assert.deepEqual(reqs.map((x) => x.outcome), ['abandoned', 201]);
+    assert.ok(reqs[1].at - reqs[0].at >= TIMEOUT_MS, 'the first attempt timed out');
+    assert.equal(listsFor(who.phone).length, 1, 'it looked once, before the second attempt');
+    assert.equal(ctx.standin.calls.filter((c) => c.to === who.phone).length, 1, 'one call placed');
+  });
+
+  test('a timeout after the vendor created the call: the retry adopts it, the phone rings once', async () => {
+    const who = await ctx.user('dispatcher');
+    const call = await ctx.freshCall();
+    ctx.standin.late(1, TIMEOUT_MS + 2000); // created and played out at once; the answer never arrives in time
+    ctx.standin.failList(1, 503);           // and the first look cannot tell: no dial then either
+    const r = await ctx.click(who, call.id, { bridgeMode: 'transfer' });
+    assert.equal(r.status, 200, r.text);
+    const { seen, last } = await ctx.watch(who, call.id, r.json.callSid, ENDED, 15000);
+    assert.equal(last.status, 'ended', `seen ${seen}`);
+    const created = ctx.standin.calls.filter((c) => c.to === who.phone);
+    assert.equal(created.length, 1, 'exactly one call placed at the vendor');
+    assert.deepEqual(ctx.standin.callsTo(who.phone).map((x) => x.outcome), ['created, answer lost']);
+    // Its callbacks came before we knew its sid; the adopted state is the vendor's own.
+    assert.equal(last.vendorStatus, 'completed');
+    assert.equal(last.outcome, 'completed');
+    assert.equal(last.duration, Math.round(TALK_MS / 1000));
+    assert.equal(last.callSid, r.json.callSid, 'the client keeps its sid');
+    const byVendor = await ctx.status(who, call.id, created[0].sid);
+    assert.equal(byVendor.status, 200, byVendor.text);
+    assert.equal(byVendor.json.callSid, r.json.callSid, 'the leg is the vendor\'s call');
+    const lists = listsFor(who.phone);
+    assert.deepEqual(lists.map((x) => x.outcome), [503, 200]);
+    const q = new URL(lists[1].path, 'http://x').searchParams;
+    assert.equal(q.get('From'), trackingOf(call));
+    assert.ok(!(await ctx.audit(call.id)).some((e) => e.action === 'call.dial_failed'));
+  });
+
+  test('a vendor failing every attempt: 8 tries with backoff, then the leg is reported failed', async () => {
+    const who = await ctx.user('dispatcher');
+    const call = await ctx.freshCall();
+    const saved = (await ctx.srv.req('POST', '/api/test/clock', { token: ctx.owner.token, body: {} })).json.offsetMs;
+    ctx.standin.fail(8, 503);
+    const t0 = Date.now();
+    const r = await ctx.click(who, call.id, { bridgeMode: 'transfer' });
+    assert.equal(r.status, 200, r.text);
+    let last;
+    try {
+      // The backoff (1 s, 2 s, ... 64 s) runs on the test clock: move it on instead of waiting.
+      for (const end = Date.now() + 10000; Date.now() < end;) {
+        last = (await ctx.status(who, call.id, r.json.callSid)).json;
+        if (ENDED(last)) break;
+        await ctx.srv.req('POST', '/api/test/clock', { token: ctx.owner.token, body: { advanceMs: 120000 } });
+        await sleep(100);
+      }
+    } finally {
+      await ctx.srv.req('POST', '/api/test/clock', { token: ctx.owner.token, body: { offsetMs: saved } });
+    }
+    assert.ok(Date.now() - t0 < 10000, 'finished in seconds');
+    assert.equal(last.status, 'ended', JSON.stringify(last));
+    assert.equal(last.outcome, 'failed');
+    assert.match(last.error, /HTTP 503/);
+    const reqs = ctx.standin.callsTo(who.phone);
+    assert.equal(reqs.length, 8, 'the queue\'s limit of attempts');
+    assert.ok(reqs.every((x) => x.outcome === 503));
+    assert.equal(listsFor(who.phone).length, 7, 'each retry looked first');
+    const failed = (await ctx.audit(call.id)).filter((e) => e.action === 'call.dial_failed');
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0].metadata.attempts, 8);
+    await sleep(500);
+    assert.equal(ctx.standin.callsTo(who.phone).length, 8, 'and no more after');
   });
 });

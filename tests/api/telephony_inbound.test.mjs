@@ -65,7 +65,8 @@ after(() => srv.stop());
 describe('tracking numbers', () => {
   test('create, list, change, delete; Number JSON', async () => {
     const r = await srv.req('POST', '/api/numbers', { token: admin,
-      body: { e164: '(415) 555-0100', label: 'Main line', routingMode: 'human', afterHours: 'vm', hours: { mon: [{ open: '08:00', close: '17:00' }] } } });
+      body: { e164: '(415) 555-0100', label: 'Main line', routingMode: 'human', afterHours: 'vm',
+        hours: { timeZone: 'UTC', days: { mon: [{ open: '08:00', close: '17:00' }] } } } });
     assert.equal(r.status, 201, r.text);
     const n = r.json.number;
     numberId = n.id;
@@ -76,7 +77,8 @@ describe('tracking numbers', () => {
     assert.equal(n.afterHours, 'vm');
     assert.equal(n.forwardTo, null);
     assert.equal(n.recordingOptIn, false);
-    assert.deepEqual(n.hours, { mon: [{ open: '08:00', close: '17:00' }] });
+    assert.deepEqual(n.hours, { timeZone: 'UTC', days: { ...Object.fromEntries(ALL_DAYS.map((d) => [d, []])),
+      mon: [{ open: '08:00', close: '17:00' }] }, holidays: [] });
     assert.ok(n.workspaceId && Date.parse(n.createdAt) && Date.parse(n.updatedAt));
 
     const list = await srv.req('GET', '/api/numbers', { token: admin });
@@ -89,8 +91,10 @@ describe('tracking numbers', () => {
     assert.equal(p.json.number.recordingOptIn, true);
     assert.equal(p.json.number.forwardTo, '+14155550199');
     assert.deepEqual(p.json.number.hours, n.hours, 'untouched fields stay');
-    const back = await srv.req('PATCH', `/api/numbers/${n.id}`, { token: owner, body: { label: 'Main line', recordingOptIn: false, forwardTo: null } });
+    // hours: null drops the number's own hours (the workspace's decide after-hours again, as the tests below expect).
+    const back = await srv.req('PATCH', `/api/numbers/${n.id}`, { token: owner, body: { label: 'Main line', recordingOptIn: false, forwardTo: null, hours: null } });
     assert.equal(back.json.number.forwardTo, null);
+    assert.equal(back.json.number.hours, null);
 
     const tmp = await srv.req('POST', '/api/numbers', { token: admin, body: { e164: '+1 415 555 0142' } });
     assert.equal(tmp.status, 201);

@@ -5,19 +5,33 @@
 //     form parameters To, From, Url or Twiml, StatusCallback, StatusCallbackMethod,
 //     StatusCallbackEvent (repeated: initiated ringing answered completed);
 //     answers 201 with a Call resource { sid: "CA" + 32 hex, status: "queued", ... };
-// then plays the call out on timers and POSTs status callbacks to StatusCallback,
+// then plays the call out on timers (the resource in `calls` follows: status,
+// start_time, end_time, duration) and POSTs status callbacks to StatusCallback,
 // signed with X-Twilio-Signature (base64 HMAC-SHA1 of the URL followed by every
 // parameter name and value sorted by name, keyed by the auth token), for the
 // events asked for (only `completed` when none are).
+//   GET /2010-04-01/Accounts/{AccountSid}/Calls.json?To=&From=&Status=
+//     &ParentCallSid=&StartTime=&StartTime>=&StartTime<=&PageSize=&Page=
+//     → a page { calls: [...], next_page_uri, ... }, newest first. StartTime
+//     filters take a GMT date YYYY-MM-DD (or a date-time, cut to its date) and
+//     match start_time, so a call not yet dialed (start_time null) never
+//     matches one; `StartTime>=D` arrives as parameter "StartTime>" = D.
 // Outcomes by the last digits of To, like the simulator: 0000 busy, 0001
 // no-answer, 0002 failed; anything else answers after ringMs and completes
 // after talkMs.
 // holdBack: call statuses whose callbacks are kept back (in `held`, in firing
 // order, each with its SequenceNumber) until release(held) posts them: a
 // callback that arrives late, after later ones, as Twilio's may.
-// Failure modes for the next N requests: fail(n, status) (e.g. 500, 503, 429,
-// 400), delay(n, ms) (to force client timeouts). `requests` records every
-// request received (after auth and failure handling: see `outcome`).
+// Failure modes for the next N creates (POSTs): fail(n, status) (e.g. 500,
+// 503, 429, 400); delay(n, ms): the request waits ms before the stand-in looks
+// at it, and a call whose client gave up meanwhile is dropped unprocessed
+// (outcome 'abandoned': a timeout where nothing was created; a delayed message
+// is still sent); late(n, ms): the
+// call is created and played out at once but its answer is held ms (a timeout
+// where the vendor did create it). failList(n, status): the next n call-list
+// GETs fail. `requests` records every request received (after auth and
+// failure handling: see `outcome`); callsTo(to) the creates to a number,
+// callLists() the list GETs.
 //
 // The Messages resource (SMS), same auth and failure modes:
 //   POST /2010-04-01/Accounts/{AccountSid}/Messages.json  To, From, Body,
@@ -51,6 +65,8 @@ export function twilioSignature(authToken, url, params) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Twilio's dates: RFC 2822 in GMT ("Fri, 27 Nov 2026 19:37:54 +0000").
+const rfc2822 = (d) => d.toUTCString().replace('GMT', '+0000');
 
 export class TwilioStandin {
   constructor({ accountSid, authToken, ringMs = 400, talkMs = 800, firstEventMs = 200, stepMs = 150, holdBack = [] } = {}) {
@@ -63,6 +79,9 @@ export class TwilioStandin {
     this.delays = [];     // queued delays (ms) for the next requests
     this.timers = new Set();
     this.messages = [];   // Message resources created, oldest first
+    this.calls = [];      // Call resources created, oldest first
+    this.lates = [];      // queued answer holds (ms) for the next creates
+    this.listFailures = []; // queued statuses for the next call-list GETs
     this.optedOut = new Set();
     this.outcomes = new Map(); // to -> { status, errorCode }
     this.drops = 0;
@@ -83,8 +102,11 @@ export class TwilioStandin {
 
   fail(n, status) { for (let i = 0; i < n; i++) this.failures.push(status); }
   delay(n, ms) { for (let i = 0; i < n; i++) this.delays.push(ms); }
-  reset() { this.failures = []; this.delays = []; }
-  callsTo(to) { return this.requests.filter((r) => r.form.To === to); }
+  late(n, ms) { for (let i = 0; i < n; i++) this.lates.push(ms); }
+  failList(n, status) { for (let i = 0; i < n; i++) this.listFailures.push(status); }
+  reset() { this.failures = []; this.delays = []; this.lates = []; this.listFailures = []; }
+  callsTo(to) { return this.requests.filter((r) => r.method === 'POST' && r.form.To === to); }
+  callLists() { return this.requests.filter((r) => r.method === 'GET' && /\/Calls\.json/.test(r.path)); }
 
   async start() {
     this.server = http.createServer((req, res) => this.handle(req, res).catch((e) => {
@@ -121,18 +143,24 @@ export class TwilioStandin {
     if (mm) return this.handleMessages(req, res, rec, mm, form);
     const one = req.url.match(/^\/2010-04-01\/Accounts\/([^/?]+)\/Messages\/([^/?]+)\.json$/);
     if (one) return this.handleMessage(req, res, rec, one);
-    const m = req.url.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/);
-    if (!m || req.method !== 'POST') {
+    const m = req.url.match(/^\/2010-04-01\/Accounts\/([^/?]+)\/Calls\.json(\?.*)?$/);
+    if (!m || (req.method !== 'POST' && req.method !== 'GET')) {
       rec.outcome = 404;
       return this.error(res, 404, 20404, 'The requested resource was not found');
     }
-    const wantAuth = 'Basic ' + Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64');
-    if (rec.auth !== wantAuth || m[1] !== this.accountSid) {
+    if (!this.authorized(rec, m[1])) {
       rec.outcome = 401;
       return this.error(res, 401, 20003, 'Authenticate');
     }
+    if (req.method === 'GET') return this.listCalls(res, rec, m[2]);
+    let gone = false; // the client gave up (timed out) before the answer
+    res.on('close', () => { if (!res.writableFinished) gone = true; });
     const delay = this.delays.shift();
     if (delay) await sleep(delay);
+    if (delay && gone) {
+      rec.outcome = 'abandoned';
+      return;
+    }
     const failure = this.failures.shift();
     if (failure) {
       rec.outcome = failure;
@@ -149,7 +177,7 @@ export class TwilioStandin {
       return this.error(res, 400, 21205, 'Url or Twiml parameter is required');
     }
     const sid = 'CA' + randomBytes(16).toString('hex');
-    const now = new Date().toUTCString().replace('GMT', '+0000');
+    const now = rfc2822(new Date());
     const call = {
       sid, account_sid: this.accountSid, to: form.To, to_formatted: form.To, from: form.From, from_formatted: form.From,
       status: 'queued', direction: 'outbound-api', api_version: '2010-04-01', date_created: now, date_updated: now,
@@ -160,11 +188,51 @@ export class TwilioStandin {
       subresource_uris: { notifications: `/2010-04-01/Accounts/${this.accountSid}/Calls/${sid}/Notifications.json`,
         recordings: `/2010-04-01/Accounts/${this.accountSid}/Calls/${sid}/Recordings.json` },
     };
-    rec.outcome = 201;
+    this.calls.push(call);
     rec.sid = sid;
+    const created = JSON.stringify(call);
+    this.play(call, form, params.filter(([k]) => k === 'StatusCallbackEvent').map(([, v]) => v));
+    const late = this.lates.shift();
+    if (late) {
+      await sleep(late);
+      rec.outcome = gone ? 'created, answer lost' : 201;
+      if (gone) return;
+    } else {
+      rec.outcome = 201;
+    }
     res.writeHead(201, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify(call));
-    if (form.StatusCallback) this.play(sid, form, params.filter(([k]) => k === 'StatusCallbackEvent').map(([, v]) => v));
+    res.end(created);
+  }
+
+  // GET Calls.json: the account's calls, filtered, newest first, a page at a time.
+  listCalls(res, rec, query) {
+    const failure = this.listFailures.shift();
+    if (failure) {
+      rec.outcome = failure;
+      return this.error(res, failure, 20500, 'Internal Server Error');
+    }
+    const q = new URLSearchParams(query ? query.slice(1) : '');
+    const day = (v) => (/^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : new Date(v).toISOString().slice(0, 10));
+    const started = (c) => (c.start_time ? new Date(c.start_time).toISOString().slice(0, 10) : null);
+    const tests = [];
+    for (const [k, f] of [['To', 'to'], ['From', 'from'], ['Status', 'status'], ['ParentCallSid', 'parent_call_sid']])
+      if (q.get(k)) tests.push((c) => c[f] === q.get(k));
+    if (q.get('StartTime')) tests.push((c) => started(c) === day(q.get('StartTime')));
+    if (q.get('StartTime>')) tests.push((c) => started(c) !== null && started(c) >= day(q.get('StartTime>')));
+    if (q.get('StartTime<')) tests.push((c) => started(c) !== null && started(c) <= day(q.get('StartTime<')));
+    const all = this.calls.filter((c) => tests.every((t) => t(c))).slice().reverse();
+    const size = Math.min(Number(q.get('PageSize') ?? 50) || 50, 1000);
+    const page = Math.max(Number(q.get('Page') ?? 0) || 0, 0);
+    const list = all.slice(page * size, (page + 1) * size);
+    const base = `/2010-04-01/Accounts/${this.accountSid}/Calls.json`;
+    const filt = [...q].filter(([k]) => !['PageSize', 'Page', 'PageToken'].includes(k))
+      .map(([k, v]) => `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('');
+    const next = (page + 1) * size < all.length ? `${base}?PageSize=${size}&Page=${page + 1}${filt}&PageToken=PA${page + 1}` : null;
+    rec.outcome = 200;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ calls: list, end: page * size + list.length - 1, first_page_uri: `${base}?PageSize=${size}&Page=0${filt}`,
+      next_page_uri: next, page, page_size: size, previous_page_uri: null, start: page * size,
+      uri: `${base}?PageSize=${size}&Page=${page}${filt}` }));
   }
 
   authorized(rec, sid) {
@@ -323,8 +391,9 @@ export class TwilioStandin {
     return rec;
   }
 
-  // Schedules the call's life and its status callbacks.
-  play(sid, form, events) {
+  // Schedules the call's life: its resource follows every step, and the
+  // status callbacks asked for are posted (when there is a StatusCallback).
+  play(call, form, events) {
     const want = new Set(events.length ? events : ['completed']);
     const t0 = this.firstEventMs, t1 = t0 + this.stepMs, t2 = t1 + this.ringMs;
     const talk = Math.round(this.talkMs / 1000);
@@ -338,15 +407,17 @@ export class TwilioStandin {
     }
     let seq = 0;
     for (const [at, event, callStatus, duration] of plan) {
-      if (!want.has(event)) continue;
-      const n = seq++;
-      if (this.holdBack.has(callStatus)) {
-        this.held.push({ url: form.StatusCallback, sid, form, callStatus, duration, seq: n });
-        continue;
-      }
+      const n = want.has(event) && form.StatusCallback ? seq++ : -1;
+      const held = n >= 0 && this.holdBack.has(callStatus);
+      if (held) this.held.push({ url: form.StatusCallback, sid: call.sid, form, callStatus, duration, seq: n });
       const t = setTimeout(() => {
         this.timers.delete(t);
-        this.callback(form.StatusCallback, sid, form, callStatus, duration, n).catch(() => {});
+        const now = rfc2822(new Date());
+        if (callStatus === 'initiated') call.start_time = now;
+        else call.status = callStatus;
+        if (duration !== undefined) Object.assign(call, { end_time: now, duration: String(duration) });
+        call.date_updated = now;
+        if (n >= 0 && !held) this.callback(form.StatusCallback, call.sid, form, callStatus, duration, n).catch(() => {});
       }, at);
       this.timers.add(t);
     }

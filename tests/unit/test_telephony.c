@@ -1,6 +1,8 @@
 /* Unit tests for the pure parts of providers/telephony.h: the bridge TwiML of
  * both modes (exact documents, XML escaping, size limits), Twilio-shaped ids,
- * and the public base URL that webhook signatures are computed over. */
+ * and the public base URL that webhook signatures are computed over; Twilio's
+ * RFC 2822 dates (providers/twilio_rest.h) and the leg state of each vendor
+ * CallStatus (domain/dialer.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,7 +11,9 @@
 
 #include <string.h>
 
+#include "domain/dialer.h"
 #include "providers/telephony.h"
+#include "providers/twilio_rest.h"
 
 static void test_twiml_conference(void **state)
 {
@@ -80,12 +84,38 @@ static void test_public_base(void **state)
 	assert_string_equal(out, "https://calls.example.com");
 }
 
+static void test_twilio_time(void **state)
+{
+	(void)state;
+	assert_int_equal(twilio_time_ms("Fri, 27 Nov 2026 19:37:54 +0000"), INT64_C(1795808274000));
+	assert_int_equal(twilio_time_ms("Thu, 01 Jan 1970 00:00:00 +0000"), 0);
+	assert_int_equal(twilio_time_ms("2026-11-27T19:37:54Z"), -1);
+	assert_int_equal(twilio_time_ms(""), -1);
+	assert_int_equal(twilio_time_ms(NULL), -1);
+}
+
+static void test_leg_status(void **state)
+{
+	(void)state;
+	static const char *const pairs[][2] = {
+		{"queued", "dialing"},  {"initiated", "dialing"}, {"ringing", "ringing"},  {"in-progress", "connected"},
+		{"completed", "ended"}, {"busy", "ended"},        {"no-answer", "ended"}, {"canceled", "ended"},
+		{"failed", "failed"},
+	};
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+		assert_string_equal(dialer_leg_status(pairs[i][0]), pairs[i][1]);
+	assert_null(dialer_leg_status("answered"));
+	assert_null(dialer_leg_status(""));
+	assert_null(dialer_leg_status(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_twiml_conference), cmocka_unit_test(test_twiml_transfer),
 		cmocka_unit_test(test_twiml_escapes),    cmocka_unit_test(test_twiml_too_small),
 		cmocka_unit_test(test_sids),             cmocka_unit_test(test_public_base),
+		cmocka_unit_test(test_twilio_time),      cmocka_unit_test(test_leg_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
