@@ -114,14 +114,15 @@ for (let i = 0, j = 0; i < times.length; i++) {
   if (i - j + 1 > maxWin) { maxWin = i - j + 1; maxAt = times[j]; }
 }
 const minGap = Math.min(...times.slice(1).map((t, i) => t - times[i]));
-// The same window at our side: when each send's attempt started (attempt_at, ms).
+// The same window at our side: when each vendor request really started (request_at_us, after the A2P
+// window admitted it): the sender's own record, free of the stand-in's event-loop jitter.
 let maxServer = null;
 try {
-  const at = execFileSync('sqlite3', [`${dataDir}/switchboard.db`, "SELECT attempt_at FROM sms_messages WHERE attempt_at IS NOT NULL ORDER BY attempt_at"],
+  const at = execFileSync('sqlite3', [`${dataDir}/switchboard.db`, "SELECT request_at_us FROM sms_messages WHERE request_at_us IS NOT NULL ORDER BY request_at_us"],
     { encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n').map(Number);
   maxServer = 0;
   for (let i = 0, j = 0; i < at.length; i++) {
-    while (at[i] - at[j] >= 1000) j++;
+    while (at[i] - at[j] >= 1000000) j++;
     maxServer = Math.max(maxServer, i - j + 1);
   }
 } catch { /* sqlite3 not installed */ }

@@ -140,11 +140,13 @@ static enum err admit(struct db *db, const char *ws, const struct sms_pace *pace
 	}
 }
 
-/* Makes the send's reservation its real start (for a successor process). */
-static void note_started(struct db *db, const char *ws, int64_t granted_us, int64_t started_us)
+/* Makes the send's reservation its real start (for a successor process),
+ * and records that start with the message. */
+static void note_started(struct db *db, const char *ws, const char *sid, int64_t granted_us, int64_t started_us)
 {
 	enum err rc = db_begin_write(db);
-	if (rc == ERR_OK && (rc = store_sms_pace_log_started(db, ws, granted_us, started_us)) == ERR_OK)
+	if (rc == ERR_OK && (rc = store_sms_pace_log_started(db, ws, granted_us, started_us)) == ERR_OK &&
+	    (rc = store_sms_request_at(db, sid, started_us)) == ERR_OK)
 		rc = db_commit(db);
 	if (rc != ERR_OK) {
 		db_rollback(db);
@@ -328,7 +330,7 @@ enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char 
 	if ((rc = admit(db, m.workspace_id, pace, &started_us)) != ERR_OK)
 		goto out;
 	rc = prov->send(prov, &out, vsid, &code, d);
-	note_started(db, m.workspace_id, pace->granted_us, started_us);
+	note_started(db, m.workspace_id, m.sid, pace->granted_us, started_us);
 	if (rc == ERR_OK) {
 		rc = accepted(db, &m, vsid);
 		goto out;

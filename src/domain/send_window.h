@@ -7,7 +7,7 @@
  * which may wait for the write lock, so grants a second apart could still put
  * one send too many into a second at the vendor. The window is a second plus
  * SEND_WINDOW_SLACK_US, which covers the variation of the time a request
- * takes to reach the vendor; it costs SLACK/1 s of the rate (1 %).
+ * takes to reach the vendor; it costs SLACK/1 s of the rate (0.5 %).
  *
  * A restarted process has no record of its predecessor's starts; its caller
  * passes those the durable pace log holds in the window (sms_pace_log: a
@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SEND_WINDOW_SLACK_US 10000LL
+#define SEND_WINDOW_SLACK_US 5000LL
 #define SEND_WINDOW_US (1000000LL + SEND_WINDOW_SLACK_US)
 #define SEND_WINDOW_MAX_RATE 1000 /* the highest messagesPerSecond a campaign may set */
 

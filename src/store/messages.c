@@ -124,6 +124,18 @@ enum err store_sms_by_vendor(struct db *db, const char *vendor_sid, struct arena
 	return get_one(db, sql, vendor_sid, a, out);
 }
 
+enum err store_sms_request_at(struct db *db, const char *sid, int64_t at_us)
+{
+	static const char sql[] = "UPDATE sms_messages SET request_at_us = ? WHERE sid = ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, at_us);
+	db_bind_text(st, 2, sid);
+	return db_run(st);
+}
+
 enum err store_sms_sending(struct db *db, const char *sid, int64_t now)
 {
 	static const char sql[] = "UPDATE sms_messages SET status = 'sending', attempt_at = COALESCE(attempt_at, ?),"

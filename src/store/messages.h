@@ -40,6 +40,8 @@ enum err store_sms_insert_inbound(struct db *db, const struct sms_message *m, bo
 enum err store_sms_get(struct db *db, const char *sid, struct arena *a, struct sms_message *out);
 /* By the vendor's MessageSid; ERR_NOT_FOUND otherwise. */
 enum err store_sms_by_vendor(struct db *db, const char *vendor_sid, struct arena *a, struct sms_message *out);
+/* The vendor request of message sid started at at_us (epoch µs). */
+enum err store_sms_request_at(struct db *db, const char *sid, int64_t at_us);
 /* An attempt starts: status sending, attempt_at kept from the first attempt. */
 enum err store_sms_sending(struct db *db, const char *sid, int64_t now);
 /* The vendor accepted: its sid, status (unless a callback already moved it
