@@ -186,11 +186,11 @@ static enum err new_call_payload(const struct call *c, const char *contact_name,
  * caller (from: the normalized From). */
 static enum err new_call_prepare(struct db *db, const struct tel_event *ev, const struct tracking_number *n,
 				 const char *from, enum phone_line line, struct arena *a, struct call *c,
-				 const char **contact_name)
+				 const char **contact_name, const struct tz **zone)
 {
 	int64_t now = clock_now_ms();
-	bool open = true;
 	int64_t prior = 0;
+	struct business_hours wsh;
 	char *id = arena_alloc(a, ID_SIZE);
 	if (!id)
 		return ERR_NOMEM;
@@ -208,12 +208,13 @@ static enum err new_call_prepare(struct db *db, const struct tel_event *ev, cons
 	c->source = "phone";
 	c->outcome_required = true;
 	c->queue_status = "triage";
-	enum err rc = numbers_open_at(db, n, now, &open); /* the number's own hours, else the workspace's */
+	enum err rc = sla_hours_load(db, n->workspace_id, a, &wsh, NULL);
 	if (rc == ERR_OK)
 		rc = store_caller_prior_calls(db, n->workspace_id, c->from_e164, &prior);
 	if (rc != ERR_OK)
 		return rc;
-	c->after_hours = !open;
+	*zone = wsh.zone;
+	c->after_hours = !numbers_is_open(a, n, &wsh, now); /* the number's own hours, else the workspace's */
 	c->prior_calls = prior;
 	c->first_time_caller = prior == 0;
 	c->agent_type = answer_for(n, c->after_hours) == ANSWER_AI ? "ai" : "human";
@@ -324,8 +325,8 @@ static enum err inbound_call_read(struct db *db, const struct tel_event *ev, str
 		return ERR_OK;
 	}
 	/* Withheld numbers ("Anonymous", "+266696687") are kept as sent. */
-	const char *caller = number_info(ev->from, from, &line) == ERR_OK ? arena_strdup(a, from)
-									  : arena_strndup(a, ev->from, 32);
+	bool from_valid = number_info(ev->from, from, &line) == ERR_OK;
+	const char *caller = from_valid ? arena_strdup(a, from) : arena_strndup(a, ev->from, 32);
 	if (!caller)
 		return ERR_NOMEM;
 	bool blocked = false;
@@ -343,9 +344,10 @@ static enum err inbound_call_read(struct db *db, const struct tel_event *ev, str
 		return ERR_NOMEM;
 	memset(w, 0, sizeof *w);
 	const char *contact_name = NULL;
-	if ((rc = new_call_prepare(db, ev, &n, caller, line, a, c, &contact_name)) != ERR_OK)
+	const struct tz *zone = NULL;
+	if ((rc = new_call_prepare(db, ev, &n, caller, line, a, c, &contact_name, &zone)) != ERR_OK)
 		return rc;
-	spam_inbound_score(db, ev->caller_name, c); /* spamScore, spamReason; flags likely spam (reads only) */
+	spam_inbound_score(db, ev->caller_name, from_valid, zone, c); /* spamScore, spamReason; flags spam (reads only) */
 	answer_set(out, &n, c->after_hours);
 	struct jw payload;
 	if ((rc = new_call_payload(c, contact_name, &payload)) != ERR_OK) {

@@ -201,19 +201,9 @@ bool numbers_own_hours(struct arena *a, const struct tracking_number *n, struct 
 	return true;
 }
 
-enum err numbers_open_at(struct db *db, const struct tracking_number *n, int64_t at, bool *open)
+bool numbers_is_open(struct arena *a, const struct tracking_number *n, const struct business_hours *workspace_hours,
+		     int64_t at)
 {
-	if (!n->hours.time_zone)
-		return sla_open_at(db, n->workspace_id, at, open);
-	struct arena *a = arena_new();
-	struct business_hours bh;
-	if (!a)
-		return ERR_NOMEM;
-	enum err rc = ERR_OK;
-	if (numbers_own_hours(a, n, &bh))
-		*open = sla_is_open(&bh, at);
-	else
-		rc = sla_open_at(db, n->workspace_id, at, open);
-	arena_free(a);
-	return rc;
+	struct business_hours own;
+	return sla_is_open(numbers_own_hours(a, n, &own) ? &own : workspace_hours, at);
 }

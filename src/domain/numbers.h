@@ -51,7 +51,9 @@ enum err numbers_delete(struct db *db, const struct actor *actor, const char *id
  * none (or they are unreadable: logged), and then the workspace's apply. */
 bool numbers_own_hours(struct arena *a, const struct tracking_number *n, struct business_hours *bh);
 /* Whether the business is open at the instant for calls to n: by n's own
- * hours when it has them, else by its workspace's (after hours is !open). */
-enum err numbers_open_at(struct db *db, const struct tracking_number *n, int64_t at, bool *open);
+ * hours when it has them, else by workspace_hours, its workspace's
+ * (sla_hours_load). After hours is !open. */
+bool numbers_is_open(struct arena *a, const struct tracking_number *n, const struct business_hours *workspace_hours,
+		     int64_t at);
 
 #endif

@@ -88,21 +88,28 @@ static enum err example_write(struct db *db, const char *ws, const struct spam_f
 
 /* ---- a call's features ---- */
 
-static enum err call_features(struct db *db, const struct call *c, const char *caller_name, struct arena *a,
-			      struct spam_features *out)
+/* known: the inbound webhook's from_valid and zone (else NULL: looked up). */
+struct known {
+	bool from_valid;
+	const struct tz *zone;
+};
+
+static enum err call_features(struct db *db, const struct call *c, const char *caller_name, const struct known *k,
+			      struct arena *a, struct spam_features *out)
 {
 	struct business_hours bh;
 	struct spam_facts f = {0};
 	char norm[PHONE_E164_SIZE];
-	enum err rc = sla_hours_load(db, c->workspace_id, a, &bh, NULL);
+	enum err rc = k ? ERR_OK : sla_hours_load(db, c->workspace_id, a, &bh, NULL);
 	if (rc != ERR_OK)
 		return rc;
 	struct tz_civil civ;
-	tz_civil_at(bh.zone, c->started_at, &civ);
+	tz_civil_at(k ? k->zone : bh.zone, c->started_at, &civ);
 	f.from_e164 = c->from_e164;
 	f.to_e164 = c->to_e164;
-	f.from_valid = phone_is_e164(c->from_e164) &&
-		       phone_normalize(c->from_e164, PHONE_DEFAULT_REGION, norm, sizeof norm) == ERR_OK;
+	f.from_valid = k ? k->from_valid
+			 : phone_is_e164(c->from_e164) &&
+				   phone_normalize(c->from_e164, PHONE_DEFAULT_REGION, norm, sizeof norm) == ERR_OK;
 	f.line_type = c->line_type;
 	f.caller_name = caller_name;
 	f.has_contact = c->contact_id != NULL;
@@ -125,7 +132,7 @@ static enum err stored_call_features(struct db *db, const struct call *c, struct
 	enum err rc = store_spam_caller_name_get(db, c->id, a, &name);
 	if (rc != ERR_OK && rc != ERR_NOT_FOUND)
 		return rc;
-	return call_features(db, c, rc == ERR_OK ? name : NULL, a, out);
+	return call_features(db, c, rc == ERR_OK ? name : NULL, NULL, a, out);
 }
 
 enum err spam_caller_name_record(struct db *db, const struct call *c, const char *caller_name)
@@ -133,15 +140,17 @@ enum err spam_caller_name_record(struct db *db, const struct call *c, const char
 	return store_spam_caller_name_put(db, c->workspace_id, c->id, caller_name, c->created_at);
 }
 
-void spam_inbound_score(struct db *db, const char *caller_name, struct call *c)
+void spam_inbound_score(struct db *db, const char *caller_name, bool from_valid, const struct tz *zone,
+			struct call *c)
 {
+	const struct known k = {.from_valid = from_valid, .zone = zone};
 	struct spam_model m;
 	struct spam_features f;
 	struct spam_score s;
 	struct arena *a = arena_new();
 	enum err rc = a ? model_load(db, c->workspace_id, &m) : ERR_NOMEM;
 	if (rc == ERR_OK)
-		rc = call_features(db, c, caller_name, a, &f);
+		rc = call_features(db, c, caller_name, &k, a, &f);
 	arena_free(a);
 	if (rc != ERR_OK) {
 		log_warn("spam: call %s left unscored: %s", c->id, err_str(rc));

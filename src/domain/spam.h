@@ -16,6 +16,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/tz.h"
 #include "domain/audit.h"
 #include "domain/authz.h"
 #include "domain/spam_model.h"
@@ -26,10 +27,14 @@
 /* Scores a new inbound call before it is inserted (c->id, workspace, numbers,
  * line type, contact and after_hours set): sets spam_score, spam_reason when
  * confident, and flags it spam (out of triage) at SPAM_FLAG_SCORE or more.
- * caller_name: the carrier's CNAM or NULL. Only reads (it runs on the
- * request thread, before the call's write is handed to the group commit).
- * Never fails the call: a store error is logged and leaves it unscored. */
-void spam_inbound_score(struct db *db, const char *caller_name, struct call *c);
+ * caller_name: the carrier's CNAM or NULL. What the webhook already knows
+ * is not looked up again: from_valid (whether From was a valid number) and
+ * zone (the workspace's business-hours zone, for the local hour). Only
+ * reads (it runs on the request thread, before the call's write is handed
+ * to the group commit). Never fails the call: a store error is logged and
+ * leaves it unscored. */
+void spam_inbound_score(struct db *db, const char *caller_name, bool from_valid, const struct tz *zone,
+			struct call *c);
 /* Keeps the caller name the call arrived with, for later training: in the
  * transaction that inserts the call (after it). */
 enum err spam_caller_name_record(struct db *db, const struct call *c, const char *caller_name);
