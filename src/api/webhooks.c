@@ -320,6 +320,7 @@ enum err h_webhook_telephony(struct req *r)
 		return rc;
 	struct tel_event ev;
 	event_from_form(&f, &ev);
+	ev.ai_receptionist = r->cfg->ai_receptionist_url && r->cfg->ai_receptionist_url[0];
 	struct tel_answer_ctx *t = arena_alloc(r->arena, sizeof *t);
 	if (!t)
 		return ERR_NOMEM;
@@ -329,7 +330,7 @@ enum err h_webhook_telephony(struct req *r)
 	req_defer(r, telephony_finish, t);
 	if ((rc = inbound_event_async(r->db, &ev, r->arena, &t->res, &r->err, wake_request, r)) != ERR_OK)
 		return rc;
-	if (t->res.pending) /* a new call's write is with the group-commit writer */
+	if (t->res.pending) /* the write is with the group-commit writer */
 		return ERR_OK;
 	return reply_twiml(r, &t->res, t->callback);
 }

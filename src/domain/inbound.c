@@ -1,20 +1,12 @@
 /* Telephony webhook events (see inbound.h).
  *
- * Status rules (Twilio CallStatus → our call):
- *   ringing            → ringing (no change on an existing call)
- *   in-progress        → in_progress, answeredAt = now
- *   completed          → endedAt, durationSec; voicemail when AnsweredBy is a
- *                        machine or the call has a recording; otherwise
- *                        completed with disposition answered (if it was
- *                        answered) or missed, unless an outcome is already set
- *   busy, no-answer,   → busy / no_answer / failed / canceled, disposition
- *   failed, canceled     missed unless one is set, endedAt, durationSec
- *   queued, initiated  → nothing on the call
- * Only forward: an event ranked below the call's status (ringing <
- * in_progress < any end) changes nothing; an end after an end fills only an
- * unknown endedAt or durationSec. Twilio posts an inbound call no in-progress
- * (status callbacks of an inbound call come at its end): a forwarded call's
- * answer comes from its <Dial> action instead (apply_dial).
+ * What a status callback, a <Dial> action or a recording does to a call is
+ * domain/call_progress.h. Every write goes through the group-commit writer
+ * (store/group_commit.h): a new call's (new_call_write), and an event's on a
+ * call that exists (edit_write: the call edit cycle inside the writer's
+ * savepoint); the request thread does the reads and the preparation.
+ * A forward answered after the call was judged missed (or a voicemail)
+ * withdraws the follow-up the SLA rule opened for that judgement.
  * Click-to-call legs: dialing < ringing < connected < ended or failed, an end
  * is final, and a SequenceNumber at or below the last applied changes nothing
  * (Twilio posts a REST-placed call every event asked for, numbered; an
@@ -33,6 +25,7 @@
 #include "core/jw.h"
 #include "core/phone.h"
 #include "domain/audit.h"
+#include "domain/call_progress.h"
 #include "domain/calls.h"
 #include "domain/dialer.h"
 #include "domain/numbers.h"
@@ -217,7 +210,8 @@ static enum err new_call_prepare(struct db *db, const struct tel_event *ev, cons
 	c->after_hours = !numbers_is_open(a, n, &wsh, now); /* the number's own hours, else the workspace's */
 	c->prior_calls = prior;
 	c->first_time_caller = prior == 0;
-	c->agent_type = answer_for(n, c->after_hours) == ANSWER_AI ? "ai" : "human";
+	/* Taken by the AI only when one is there to take it (else: voicemail). */
+	c->agent_type = answer_for(n, c->after_hours) == ANSWER_AI && ev->ai_receptionist ? "ai" : "human";
 	switch (line) {
 	case PHONE_LINE_MOBILE: c->line_type = "mobile"; break;
 	case PHONE_LINE_LANDLINE: c->line_type = "landline"; break;
@@ -244,10 +238,15 @@ struct new_call_unit {
 	bool replay;              /* out: the delivery was applied before */
 };
 
-/* A new call's write handed to the group-commit writer (lives in the request's arena). */
+struct edit_unit;
+
+/* A write handed to the group-commit writer (lives in the request's arena):
+ * a new call's (u), or an event's on an existing call (edit, see edit_unit). */
 struct inbound_wait {
 	struct gc_unit unit;
 	struct new_call_unit u;
+	struct edit_unit *edit;   /* NULL for a new call */
+	struct err_detail *report; /* edit: the caller's, for the writer's detail of a failure */
 	enum err rc;              /* the unit's result, once done */
 	void (*wake)(void *arg);
 	void *wake_arg;
@@ -367,6 +366,9 @@ static enum err inbound_call_read(struct db *db, const struct tel_event *ev, str
 	return ERR_OK;
 }
 
+static enum err wait_submit(struct db *db, struct inbound_wait *w, struct tel_result *out, void (*wake)(void *arg),
+			    void *wake_arg);
+
 /* The reads of a new call (number, blocked list, contact, history, hours,
  * spam features) share one read transaction: each statement on its own
  * would be a transaction of its own, with its own shared-memory and file
@@ -387,18 +389,29 @@ static enum err inbound_call(struct db *db, const struct tel_event *ev, struct a
 		return rc;
 	if (!w) /* suspended number, blocked caller: nothing to write */
 		return ERR_OK;
-	if (wake) { /* handed over: the caller finishes with inbound_event_finish */
-		w->unit = (struct gc_unit){.fn = new_call_write, .after_all = new_calls_index, .ctx = &w->u, .done = wait_done};
-		w->wake = wake;
-		w->wake_arg = wake_arg;
-		out->pending = w;
-		gc_submit(db, &w->unit);
-		return ERR_OK;
-	}
-	w->rc = gc_run_unit(db, new_call_write, new_calls_index, &w->u);
-	out->pending = w;
-	return inbound_event_finish(out);
+	w->unit = (struct gc_unit){.fn = new_call_write, .after_all = new_calls_index, .ctx = &w->u};
+	return wait_submit(db, w, out, wake, wake_arg);
 }
+
+/* Hands w->unit to the group-commit writer. With wake, the caller finishes
+ * with inbound_event_finish once woken (and must not touch the arena before:
+ * the writer may be using it); without, waits for the commit and finishes. */
+static enum err wait_submit(struct db *db, struct inbound_wait *w, struct tel_result *out, void (*wake)(void *arg),
+			    void *wake_arg)
+{
+	out->pending = w;
+	if (!wake) {
+		w->rc = gc_run_unit(db, w->unit.fn, w->unit.after_all, w->unit.ctx);
+		return inbound_event_finish(out);
+	}
+	w->unit.done = wait_done;
+	w->wake = wake;
+	w->wake_arg = wake_arg;
+	gc_submit(db, &w->unit); /* the last touch of the request's memory until woken */
+	return ERR_OK;
+}
+
+static enum err edit_finish(struct inbound_wait *w, struct tel_result *out);
 
 enum err inbound_event_finish(struct tel_result *out)
 {
@@ -406,6 +419,8 @@ enum err inbound_event_finish(struct tel_result *out)
 	if (!w)
 		return ERR_OK;
 	out->pending = NULL;
+	if (w->edit)
+		return edit_finish(w, out);
 	enum err rc = w->rc;
 	if (rc == ERR_CONFLICT) /* the CallSid arrived twice at once: the other delivery made the call */
 		w->u.replay = true, rc = ERR_OK;
@@ -414,172 +429,6 @@ enum err inbound_event_finish(struct tel_result *out)
 	out->replay = w->u.replay;
 	out->call_id = w->u.replay ? NULL : w->u.c->id;
 	return ERR_OK;
-}
-
-static const char *missed_or(const struct call *c)
-{
-	return c->disposition ? c->disposition : "missed";
-}
-
-/* How far along a call is, by our status (1 ringing, 2 in progress, 3 ended)
- * and by Twilio's CallStatus (0 queued or initiated, then the same; -1 for a
- * value Twilio does not send). Statuses only move forward. */
-static int call_rank(const char *status)
-{
-	if (is(status, "ringing"))
-		return 1;
-	return is(status, "in_progress") ? 2 : 3;
-}
-
-static int vendor_rank(const char *s)
-{
-	if (is(s, "queued") || is(s, "initiated"))
-		return 0;
-	if (is(s, "ringing"))
-		return 1;
-	if (is(s, "in-progress"))
-		return 2;
-	if (is(s, "completed") || is(s, "busy") || is(s, "no-answer") || is(s, "failed") || is(s, "canceled"))
-		return 3;
-	return -1;
-}
-
-/* The call after a status callback (see the rules at the top); false when the
- * event is older than what the call shows (a late in-progress after the end):
- * the call is left as it was. */
-static bool apply_status(const struct tel_event *ev, struct call *c, bool with_outcome, int64_t now)
-{
-	const char *s = ev->call_status;
-	int to = vendor_rank(s), from = call_rank(c->status);
-	if (to < from)
-		return false;
-	if (to == 3 && from == 3) {
-		/* The call's own end after a <Dial> action settled the outcome: only
-		 * what is still unknown (its parent's duration counts the ringing,
-		 * so a forward's talk time stays). */
-		if (c->ended_at == I64_NULL)
-			c->ended_at = now;
-		if (c->duration_sec == I64_NULL)
-			c->duration_sec = ev->call_duration;
-		return true;
-	}
-	if (ev->call_duration != I64_NULL)
-		c->duration_sec = ev->call_duration;
-	if (to == 2) {
-		c->status = "in_progress";
-		if (c->answered_at == I64_NULL)
-			c->answered_at = now;
-		return true;
-	}
-	if (to < 2)
-		return true;
-	if (c->ended_at == I64_NULL)
-		c->ended_at = now;
-	if (is(s, "completed")) {
-		bool machine = ev->answered_by && strncmp(ev->answered_by, "machine", 7) == 0;
-		if (machine || c->recording_url || ev->recording_url) {
-			c->status = "voicemail";
-		} else {
-			c->status = "completed";
-			if (with_outcome)
-				c->disposition = c->disposition ? c->disposition
-								: (c->answered_at != I64_NULL ? "answered" : "missed");
-		}
-		return true;
-	}
-	c->status = is(s, "busy") ? "busy" : is(s, "no-answer") ? "no_answer" : is(s, "failed") ? "failed" : "canceled";
-	if (with_outcome)
-		c->disposition = missed_or(c);
-	return true;
-}
-
-/* DialCallStatus: 1 the forward was answered, 0 it was not, -1 a value Twilio does not send. */
-static int dial_answered(const char *s)
-{
-	if (is(s, "completed") || is(s, "answered"))
-		return 1;
-	if (is(s, "busy") || is(s, "no-answer") || is(s, "failed") || is(s, "canceled"))
-		return 0;
-	return -1;
-}
-
-/* What the caller hears after a forward: the number's voicemail when nobody
- * answered and its routing for this call (routingMode, or afterHours for a
- * call after hours) overflows to voicemail; otherwise the call ends. */
-static enum err dial_next(struct db *db, const struct call *c, bool answered, struct arena *a, enum tel_answer *next)
-{
-	struct tracking_number n;
-	*next = ANSWER_HANGUP;
-	if (answered || !c->number_id)
-		return ERR_OK;
-	enum err rc = store_number_get(db, c->workspace_id, c->number_id, a, &n);
-	if (rc == ERR_NOT_FOUND)
-		return ERR_OK;
-	if (rc == ERR_OK && answer_for(&n, c->after_hours) == ANSWER_OVERFLOW)
-		*next = ANSWER_VOICEMAIL;
-	return rc;
-}
-
-/* The call after its forward ended (the <Dial> action). DialCallStatus is the
- * answer the call's own callbacks cannot give: answered, with the talk time
- * as its duration (the call's own CallDuration counts the ringing too), even
- * when the call's end came first and called it missed; or missed, and the
- * call ends now. A caller who goes on to voicemail is not judged yet: the
- * message (voicemail) or the call's end without one (missed) will tell. */
-static void apply_dial(const struct tel_event *ev, struct call *c, bool answered, enum tel_answer next,
-		       bool with_outcome, int64_t now)
-{
-	int64_t talk = ev->dial_call_duration;
-	if (answered) {
-		if (c->answered_at == I64_NULL) {
-			c->answered_at = talk != I64_NULL ? now - talk * 1000 : now;
-			if (c->answered_at < c->started_at)
-				c->answered_at = c->started_at;
-		}
-		if (talk != I64_NULL)
-			c->duration_sec = talk;
-		c->status = "completed"; /* a person talked: a recording of it is no voicemail */
-		if (c->ended_at == I64_NULL)
-			c->ended_at = now;
-		if (with_outcome && (!c->disposition || is(c->disposition, "missed")))
-			c->disposition = "answered";
-		return;
-	}
-	if (next == ANSWER_VOICEMAIL)
-		return;
-	const char *s = ev->dial_call_status;
-	if (call_rank(c->status) < 3) /* an end that came first stays */
-		c->status = is(s, "busy") ? "busy" : is(s, "no-answer") ? "no_answer" : is(s, "failed") ? "failed" : "canceled";
-	if (c->ended_at == I64_NULL)
-		c->ended_at = now;
-	if (with_outcome)
-		c->disposition = missed_or(c);
-}
-
-/* The recording's public URL: Twilio serves the media at RecordingUrl + ".mp3". */
-static const char *recording_media(struct arena *a, const char *url)
-{
-	size_t n = strlen(url);
-	if (n > 4 && (!strcmp(url + n - 4, ".mp3") || !strcmp(url + n - 4, ".wav")))
-		return url;
-	return arena_printf(a, "%s.mp3", url);
-}
-
-/* A recording there is to store: a recording status callback says completed
- * (in-progress, absent, failed: there is no file), a <Record> action says
- * nothing; and it has a URL. */
-static bool recording_ready(const struct tel_event *ev)
-{
-	return (!ev->recording_status || is(ev->recording_status, "completed")) && ev->recording_url &&
-	       ev->recording_url[0];
-}
-
-static void apply_recording(struct arena *a, const struct tel_event *ev, struct call *c)
-{
-	c->recording_url = recording_media(a, ev->recording_url);
-	/* A message left after the call ended without a person: the call was a voicemail. */
-	if (call_rank(c->status) == 3 && !is(c->status, "voicemail") && (!c->disposition || is(c->disposition, "missed")))
-		c->status = "voicemail";
 }
 
 /* The idempotency key and audit record of an event on a call. */
@@ -603,68 +452,182 @@ static void event_audit(struct arena *a, const struct tel_event *ev, enum tel_ki
 	}
 }
 
-/* One pass of the edit cycle for a status, <Dial> action or recording event. */
-static enum err edit_once(struct db *db, const struct tel_event *ev, const char *workspace_id, const char *call_id,
-			  bool with_outcome, struct arena *a, struct tel_result *out, struct err_detail *d)
+/* What the caller hears after a forward: the number's voicemail when nobody
+ * answered and its routing for this call (routingMode, or afterHours for a
+ * call after hours) overflows to voicemail; otherwise the call ends. Read on
+ * the request thread: the call's number and hours never change. */
+static enum err dial_next(struct db *db, const char *ws, const char *call_id, bool answered, struct arena *a,
+			  enum tel_answer *next)
+{
+	struct tracking_number n;
+	const char *number_id = NULL;
+	bool after_hours = false;
+	*next = ANSWER_HANGUP;
+	if (answered)
+		return ERR_OK;
+	enum err rc = store_call_routing(db, call_id, a, &number_id, &after_hours);
+	if (rc != ERR_OK || !number_id)
+		return rc;
+	rc = store_number_get(db, ws, number_id, a, &n);
+	if (rc == ERR_NOT_FOUND)
+		return ERR_OK;
+	if (rc == ERR_OK && answer_for(&n, after_hours) == ANSWER_OVERFLOW)
+		*next = ANSWER_VOICEMAIL;
+	return rc;
+}
+
+/* An event on a call that exists (a status callback, a <Dial> action, a
+ * recording), applied by the group-commit writer in a savepoint of its own,
+ * like a new call: a burst of them (Twilio ends every call with one, a
+ * forward with two or three more) shares commits. The request thread has
+ * prepared all that does not depend on the call's row as it is now (what the
+ * event says, its idempotency key and audit record, a forward's next verb);
+ * the writer reads the row, applies the event, claims the delivery and runs
+ * the edit cycle, all in the unit. A unit may run twice: every run starts
+ * from the ctx as the request thread left it, outputs reset. */
+struct edit_unit {
+	struct tel_event ev;              /* a copy (the handler's lives on its stack); strings the request's */
+	enum tel_kind kind;               /* TEL_STATUS, TEL_DIAL or TEL_RECORDING */
+	const char *workspace_id, *call_id;
+	const char *key, *action, *meta;  /* delivery key; audit action and metadata */
+	const char *media_url;            /* TEL_RECORDING */
+	bool answered, to_voicemail;      /* TEL_DIAL: the forward was answered; else the caller goes on to voicemail */
+	struct arena *a;                  /* the request's: the request thread waits while the writer uses it */
+	bool replay, stale;               /* out */
+	struct err_detail d;              /* out: the writer's detail of a failure */
+};
+
+/* The follow-up the SLA rule opened when the call was judged missed (its own
+ * end came before its <Dial> action) or a voicemail, once the forward says a
+ * person answered: withdrawn (cancelled, audited), and named in the call's
+ * audit metadata (*meta grows a followUpsCancelled list). */
+static enum err withdraw_judged(struct db *db, const struct actor *actor, const struct call *before,
+				struct call *after, int64_t now, struct arena *a, const char **meta)
+{
+	const char *was = sla_trigger_of(before);
+	const char **ids = NULL;
+	int n = 0;
+	if ((!is(was, "missed") && !is(was, "voicemail")) || is(sla_trigger_of(after), was))
+		return ERR_OK;
+	enum err rc = sla_withdraw(db, actor, after, was, "the forward was answered", now, a, &ids, &n);
+	if (rc != ERR_OK || !n)
+		return rc;
+	const char *list = "";
+	for (int k = 0; k < n && list; k++)
+		list = arena_printf(a, "%s%s\"%s\"", list, k ? "," : "", ids[k]);
+	size_t len = strlen(*meta); /* a JSON object: "{...}" */
+	const char *grown = list ? arena_printf(a, "%.*s,\"followUpsCancelled\":[%s]}", (int)(len - 1), *meta, list) : NULL;
+	if (!grown)
+		return ERR_NOMEM;
+	*meta = grown;
+	return ERR_OK;
+}
+
+/* One pass of the edit cycle for the event, on the writer's connection. */
+static enum err edit_once(struct db *db, struct edit_unit *u, bool with_outcome)
 {
 	struct principal p;
 	struct call before, after;
 	bool fresh = false;
-	const char *key, *action, *meta;
-	system_principal(&p, workspace_id);
-	enum err rc = calls_edit_begin(db, &p, call_id, a, &before, d);
+	system_principal(&p, u->workspace_id);
+	/* The row, its tags and open follow-ups: all the cycle needs (no one sees this call read). */
+	enum err rc = calls_edit_begin_row(db, &p, u->call_id, u->a, &before, &u->d);
 	if (rc != ERR_OK)
 		return rc;
 	int64_t now = clock_now_ms();
-	int answered = out->kind == TEL_DIAL ? dial_answered(ev->dial_call_status) : 0;
-	/* The answer to a <Dial> action, replayed or not: the caller hears the same. */
-	if (out->kind == TEL_DIAL && (rc = dial_next(db, &before, answered, a, &out->answer)) != ERR_OK)
-		goto abort;
 	after = before;
-	if (out->kind == TEL_STATUS && !apply_status(ev, &after, with_outcome, now)) {
-		out->stale = true; /* nothing is written, not even the delivery */
+	if (u->kind == TEL_STATUS && !call_progress_status(&u->ev, &after, with_outcome, now)) {
+		u->stale = true; /* nothing is written, not even the delivery */
 		goto abort;
 	}
-	event_audit(a, ev, out->kind, &key, &action, &meta);
-	if (!key || !meta) {
-		rc = ERR_NOMEM;
+	if ((rc = store_delivery_claim(db, SOURCE, u->key, u->workspace_id, now, &fresh)) != ERR_OK || !fresh) {
+		u->replay = rc == ERR_OK;
 		goto abort;
 	}
-	if ((rc = store_delivery_claim(db, SOURCE, key, workspace_id, now, &fresh)) != ERR_OK || !fresh) {
-		out->replay = rc == ERR_OK;
-		goto abort;
-	}
-	if (out->kind == TEL_RECORDING) {
-		apply_recording(a, ev, &after);
-		rc = store_call_recording_set(db, call_id, ev->recording_sid, ev->recording_duration);
-	} else if (out->kind == TEL_DIAL) {
-		apply_dial(ev, &after, answered, out->answer, with_outcome, now);
+	struct actor actor = actor_system(u->workspace_id, SRC_WEBHOOK, ACTOR_LABEL);
+	const char *meta = u->meta;
+	if (u->kind == TEL_RECORDING) {
+		call_progress_recording(u->media_url, &after);
+		rc = store_call_recording_set(db, u->call_id, u->ev.recording_sid, u->ev.recording_duration);
+	} else if (u->kind == TEL_DIAL) {
+		call_progress_dial(&u->ev, &after, u->answered, u->to_voicemail, with_outcome, now);
+		if (u->answered)
+			rc = withdraw_judged(db, &actor, &before, &after, now, u->a, &meta);
 	}
 	if (rc != ERR_OK)
 		goto abort;
-	struct actor actor = actor_system(workspace_id, SRC_WEBHOOK, ACTOR_LABEL);
-	return calls_edit_commit(db, &actor, action, &before, &after, meta, NULL, d);
+	return calls_edit_commit(db, &actor, u->action, &before, &after, meta, NULL, &u->d);
 abort:
 	calls_edit_abort(db);
 	return rc;
 }
 
-static enum err edit_call(struct db *db, const struct tel_event *ev, const char *workspace_id, const char *call_id,
-			  struct arena *a, struct tel_result *out, struct err_detail *d)
+/* The writer's unit: the event applied once, inside the writer's savepoint. */
+static enum err edit_write(struct db *db, void *ctx)
 {
-	out->call_id = call_id;
-	if (out->kind == TEL_DIAL && dial_answered(ev->dial_call_status) < 0)
-		return err_field_add(d, "DialCallStatus", "must be completed, answered, busy, no-answer, failed or canceled");
-	if (out->kind == TEL_RECORDING && !recording_ready(ev))
-		return ERR_OK; /* no file (yet, or ever): nothing to store, no voicemail */
-	enum err rc = edit_once(db, ev, workspace_id, call_id, true, a, out, d);
-	if (rc == ERR_INVALID && d && d->nfields && out->kind != TEL_RECORDING) {
+	struct edit_unit *u = ctx;
+	u->replay = u->stale = false;
+	memset(&u->d, 0, sizeof u->d);
+	enum err rc = edit_once(db, u, true);
+	if (rc == ERR_INVALID && u->d.nfields && u->kind != TEL_RECORDING) {
 		/* The workspace's disposition rules refused the automatic outcome:
 		 * apply the status alone and leave the outcome to a person. */
-		memset(d, 0, sizeof *d);
-		rc = edit_once(db, ev, workspace_id, call_id, false, a, out, d);
+		memset(&u->d, 0, sizeof u->d);
+		rc = edit_once(db, u, false);
 	}
 	return rc;
+}
+
+/* An event on an existing call: checked and prepared here, applied by the writer. */
+static enum err edit_call(struct db *db, const struct tel_event *ev, const char *workspace_id, const char *call_id,
+			  struct arena *a, struct tel_result *out, struct err_detail *d, void (*wake)(void *arg),
+			  void *wake_arg)
+{
+	out->call_id = call_id;
+	int answered = out->kind == TEL_DIAL ? call_progress_dial_answered(ev->dial_call_status) : 0;
+	if (answered < 0)
+		return err_field_add(d, "DialCallStatus", "must be completed, answered, busy, no-answer, failed or canceled");
+	if (out->kind == TEL_RECORDING && !call_progress_recording_ready(ev))
+		return ERR_OK; /* no file (yet, or ever): nothing to store, no voicemail */
+	enum err rc;
+	/* The answer to a <Dial> action, replayed or not: the caller hears the same. */
+	if (out->kind == TEL_DIAL && (rc = dial_next(db, workspace_id, call_id, answered == 1, a, &out->answer)) != ERR_OK)
+		return rc;
+	struct inbound_wait *w = arena_alloc(a, sizeof *w);
+	struct edit_unit *u = arena_alloc(a, sizeof *u);
+	if (!w || !u)
+		return ERR_NOMEM;
+	memset(w, 0, sizeof *w);
+	memset(u, 0, sizeof *u);
+	u->ev = *ev;
+	u->kind = out->kind;
+	u->workspace_id = workspace_id;
+	u->call_id = call_id;
+	u->answered = answered == 1;
+	u->to_voicemail = out->kind == TEL_DIAL && out->answer == ANSWER_VOICEMAIL;
+	u->a = a;
+	event_audit(a, ev, out->kind, &u->key, &u->action, &u->meta);
+	if (out->kind == TEL_RECORDING)
+		u->media_url = call_progress_media_url(a, ev->recording_url);
+	if (!u->key || !u->meta || (out->kind == TEL_RECORDING && !u->media_url))
+		return ERR_NOMEM;
+	w->unit = (struct gc_unit){.fn = edit_write, .ctx = u};
+	w->edit = u;
+	w->report = d;
+	return wait_submit(db, w, out, wake, wake_arg);
+}
+
+static enum err edit_finish(struct inbound_wait *w, struct tel_result *out)
+{
+	const struct edit_unit *u = w->edit;
+	if (w->rc != ERR_OK) {
+		if (w->report)
+			*w->report = u->d;
+		return w->rc;
+	}
+	out->replay = u->replay;
+	out->stale = u->stale;
+	return ERR_OK;
 }
 
 /* A leg callback that must change nothing: its status would move the leg
@@ -778,7 +741,7 @@ enum err inbound_event_async(struct db *db, const struct tel_event *ev, struct a
 		if (!dial && !recording && is(ev->call_status, "ringing") && (!ev->direction || is(ev->direction, "inbound")))
 			return inbound_again(db, ws, call_id, a, out);
 		out->kind = dial ? TEL_DIAL : recording ? TEL_RECORDING : TEL_STATUS;
-		return edit_call(db, ev, ws, call_id, a, out, d);
+		return edit_call(db, ev, ws, call_id, a, out, d, wake, wake_arg);
 	}
 	if (recording || dial)
 		return err_set(d, ERR_NOT_FOUND, "no call with CallSid %s", ev->call_sid);

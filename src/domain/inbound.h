@@ -31,6 +31,11 @@ struct tel_event {
 	const char *dial_call_status, *dial_call_sid;
 	int64_t dial_call_duration;
 	int64_t sequence_number; /* SequenceNumber of a status callback (order fired, from 0), or I64_NULL */
+	/* Not the vendor's: an AI receptionist is configured, so a call the
+	 * number routes to ai is connected to it (agentType ai; at its end, a
+	 * call that lasted was answered by it). Without one, such a call goes
+	 * to voicemail and is a human-routed call like any other. */
+	bool ai_receptionist;
 };
 
 struct inbound_wait;
@@ -67,17 +72,26 @@ struct tel_result {
  * or answered → answered, with DialCallDuration as the call's duration;
  * busy, no-answer, failed, canceled → missed. Its answer: voicemail when the
  * number's routing for the call overflows to voicemail and nobody answered,
- * else hang up. A recording is stored only when RecordingStatus is completed
- * (or absent, as on a <Record> action) and RecordingUrl is not empty. */
+ * else hang up; answered after the call's own end called it missed (or a
+ * voicemail), the follow-up the SLA rule opened for that is cancelled
+ * (audited; the call's audit metadata lists it as followUpsCancelled). A call
+ * connected to the AI receptionist (ev->ai_receptionist) that completes with
+ * a CallDuration > 0 was answered, by the AI. A recording is stored only when
+ * RecordingStatus is completed (or absent, as on a <Record> action) and
+ * RecordingUrl is not empty. */
 enum err inbound_event(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
 		       struct err_detail *d);
 
-/* The same, without waiting for the write of a new inbound call: when that
- * write was handed to the group-commit writer (store/group_commit.h),
- * out->pending is set and the writer thread calls wake(wake_arg) once it is
- * committed or failed; the caller then calls inbound_event_finish(out) (on
- * any thread), whose result is the event's. Every other event is applied
- * before this returns, with out->pending NULL. */
+/* The same, without waiting for the write: a new inbound call, and a status
+ * callback, <Dial> action or recording of a call that exists, are written by
+ * the group-commit writer (store/group_commit.h). When the write was handed
+ * over, out->pending is set and the writer thread calls wake(wake_arg) once
+ * it is committed or failed; until then the caller must not touch arena a
+ * nor d (the writer uses them). The caller then calls
+ * inbound_event_finish(out) (on any thread), whose result is the event's
+ * (with its detail in d). Every other event (a click-to-call leg, a repeated
+ * inbound webhook, one that changes nothing) is done before this returns,
+ * with out->pending NULL. */
 enum err inbound_event_async(struct db *db, const struct tel_event *ev, struct arena *a, struct tel_result *out,
 			     struct err_detail *d, void (*wake)(void *arg), void *wake_arg);
 enum err inbound_event_finish(struct tel_result *out);

@@ -237,8 +237,7 @@ enum err sla_rules_save(struct db *db, const struct actor *actor, const struct s
 	return db_commit(db);
 }
 
-/* Which rule a call's outcome falls under. */
-static const char *trigger_of(const struct call *c)
+const char *sla_trigger_of(const struct call *c)
 {
 	bool vm = c->status && !strcmp(c->status, "voicemail");
 	if (vm && (!c->disposition || !strcmp(c->disposition, "missed")))
@@ -253,7 +252,7 @@ static const char *trigger_of(const struct call *c)
 
 enum err sla_apply(struct db *db, const struct actor *actor, struct call *c, int64_t since, struct arena *a)
 {
-	const char *trigger = trigger_of(c);
+	const char *trigger = sla_trigger_of(c);
 	if (!trigger || c->spam)
 		return ERR_OK;
 	struct sla_rule_row *rules;
@@ -303,6 +302,46 @@ enum err sla_apply(struct db *db, const struct actor *actor, struct call *c, int
 	grown[c->nfollowups++] = f;
 	c->followups = grown;
 	return ERR_OK;
+}
+
+enum err sla_withdraw(struct db *db, const struct actor *actor, struct call *c, const char *trigger,
+		      const char *reason, int64_t now, struct arena *a, const char ***ids, int *n)
+{
+	enum err rc = store_followups_sla_cancel(db, c->id, trigger, now, a, ids, n);
+	if (rc != ERR_OK || !*n)
+		return rc;
+	struct followup *list = arena_alloc(a, sizeof *list * (size_t)(c->nfollowups ? c->nfollowups : 1));
+	if (!list)
+		return ERR_NOMEM;
+	for (int i = 0; i < c->nfollowups; i++) {
+		list[i] = c->followups[i];
+		for (int k = 0; k < *n; k++)
+			if (list[i].id && !strcmp(list[i].id, (*ids)[k])) {
+				list[i].status = "cancelled";
+				list[i].updated_at = now;
+			}
+	}
+	c->followups = list;
+	struct diff df;
+	diff_init(&df);
+	diff_str(&df, "status", "open", "cancelled");
+	const char *diff = diff_json(&df);
+	rc = diff ? ERR_OK : jw_error(&df.w);
+	for (int k = 0; k < *n && rc == ERR_OK; k++) {
+		struct jw m;
+		jw_init(&m, 256, 4096);
+		jw_obj_begin(&m);
+		jw_kstr(&m, "callId", c->id);
+		jw_kstr(&m, "trigger", trigger);
+		jw_kstr(&m, "rule", "sla");
+		jw_kstr(&m, "reason", reason);
+		jw_obj_end(&m);
+		if ((rc = jw_error(&m)) == ERR_OK)
+			rc = audit_record(db, actor, "followup.updated", "followup", (*ids)[k], diff, jw_cstr(&m));
+		jw_cleanup(&m);
+	}
+	diff_cleanup(&df);
+	return rc;
 }
 
 enum err sla_open_at(struct db *db, const char *workspace_id, int64_t at, bool *open)

@@ -41,6 +41,19 @@ enum err sla_rules_save(struct db *db, const struct actor *actor, const struct s
  * rule's clock from `since`) and appends it to c->followups (arena a). */
 enum err sla_apply(struct db *db, const struct actor *actor, struct call *c, int64_t since, struct arena *a);
 
+/* Which rule the call's outcome falls under (a sla_triggers word), or NULL. */
+const char *sla_trigger_of(const struct call *c);
+
+/* Inside a call's write transaction: cancels the open follow-ups the rule of
+ * trigger made for the call (sla_apply), when the call's outcome no longer
+ * asks for them (a call judged missed that was answered after all). Each is
+ * audited (followup.updated, status open → cancelled, metadata {callId,
+ * trigger, rule, reason}) and shows as cancelled in c->followups (a copy in
+ * arena a, so a list c shares with another call is left alone). Follow-ups
+ * people made are never touched. *ids (arena a) and *n: the ones cancelled. */
+enum err sla_withdraw(struct db *db, const struct actor *actor, struct call *c, const char *trigger,
+		      const char *reason, int64_t now, struct arena *a, const char ***ids, int *n);
+
 /* Whether the workspace is open at the instant (after-hours flag of new calls). */
 enum err sla_open_at(struct db *db, const char *workspace_id, int64_t at, bool *open);
 

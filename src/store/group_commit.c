@@ -224,7 +224,10 @@ void gc_stop(void)
 	pthread_mutex_lock(&w.lock);
 	w.running = false;
 	free_tables();
+	struct gc_stats st = w.stats;
 	pthread_mutex_unlock(&w.lock);
+	log_info("group commit: %lld units in %lld batches (largest %lld, %lld failed)", st.units, st.batches,
+		 st.max_batch_seen, st.failed_units);
 }
 
 bool gc_running(void)

@@ -38,8 +38,8 @@ typedef enum err (*gc_after_fn)(struct db *db, void *const *ctxs, int n);
 /* Starts the writer thread (its own connection from db_thread()); a batch
  * holds at most max_batch units (<= 0: 256). Call once, after db_thread_setup. */
 enum err gc_start(int max_batch, struct err_detail *d);
-/* Applies what is queued, then stops the writer; later gc_run calls apply
- * inline. Safe to call when it was never started. */
+/* Applies what is queued, then stops the writer (logging its counters);
+ * later gc_run calls apply inline. Safe to call when it was never started. */
 void gc_stop(void);
 bool gc_running(void);
 

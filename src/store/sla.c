@@ -149,6 +149,44 @@ enum err store_followup_sla_open(struct db *db, const char *call_id, const char 
 	return rc;
 }
 
+enum err store_followups_sla_cancel(struct db *db, const char *call_id, const char *trigger, int64_t now,
+				    struct arena *a, const char ***ids, int *n)
+{
+	static const char sql[] = "UPDATE followups SET status = 'cancelled', updated_at = ?"
+				  " WHERE call_id = ? AND sla_trigger = ? AND status = 'open' RETURNING id";
+	struct db_stmt *st;
+	*ids = NULL;
+	*n = 0;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, now);
+	db_bind_text(st, 2, call_id);
+	db_bind_text(st, 3, trigger);
+	int cap = 0;
+	for (bool row = true; rc == ERR_OK && row;) {
+		if ((rc = db_step(st, &row)) != ERR_OK || !row)
+			break;
+		if (*n == cap) { /* one, as a rule: sla_apply opens at most one per trigger */
+			const char **grown = arena_alloc(a, sizeof *grown * (size_t)(cap = cap ? 2 * cap : 2));
+			if (!grown) {
+				rc = ERR_NOMEM;
+				break;
+			}
+			if (*n)
+				memcpy(grown, *ids, sizeof *grown * (size_t)*n);
+			*ids = grown;
+		}
+		if (!((*ids)[*n] = db_col_dup(st, 0, a))) {
+			rc = ERR_NOMEM;
+			break;
+		}
+		(*n)++;
+	}
+	db_done(st);
+	return rc;
+}
+
 enum err store_notices_due(struct db *db, int kind, int64_t now, int max, struct arena *a, struct notice_row **rows,
 			   int *n)
 {

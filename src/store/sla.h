@@ -39,6 +39,10 @@ enum err store_sla_rules_replace(struct db *db, const char *workspace_id, const 
 enum err store_followup_sla_set(struct db *db, const char *followup_id, const char *trigger, int64_t warn_at);
 /* Whether the call already has an open follow-up for this trigger. */
 enum err store_followup_sla_open(struct db *db, const char *call_id, const char *trigger, bool *open);
+/* Cancels the call's open follow-ups of this trigger (status cancelled,
+ * updated_at now): *ids (arena a) the ones it cancelled, *n how many. */
+enum err store_followups_sla_cancel(struct db *db, const char *call_id, const char *trigger, int64_t now,
+				    struct arena *a, const char ***ids, int *n);
 
 /* Open follow-ups whose warning time (kind 0) or due time (kind 1) has come and
  * that have not had that notice yet, oldest first, at most max. */

@@ -83,6 +83,28 @@ enum err store_call_by_sid(struct db *db, const char *call_sid, struct arena *a,
 	return two_texts(st, a, workspace_id, call_id);
 }
 
+enum err store_call_routing(struct db *db, const char *call_id, struct arena *a, const char **number_id,
+			    bool *after_hours)
+{
+	static const char sql[] = "SELECT number_id, after_hours FROM calls WHERE id = ?";
+	struct db_stmt *st;
+	bool row = false;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, call_id);
+	if ((rc = db_step(st, &row)) == ERR_OK && !row)
+		rc = ERR_NOT_FOUND;
+	if (rc == ERR_OK) {
+		*number_id = db_col_null(st, 0) ? NULL : db_col_dup(st, 0, a);
+		*after_hours = db_col_int(st, 1) != 0;
+		if (!db_col_null(st, 0) && !*number_id)
+			rc = ERR_NOMEM;
+	}
+	db_done(st);
+	return rc;
+}
+
 enum err store_call_workspace(struct db *db, const char *call_id, struct arena *a, const char **workspace_id)
 {
 	static const char sql[] = "SELECT workspace_id FROM calls WHERE id = ?";

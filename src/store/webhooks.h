@@ -27,6 +27,10 @@ enum err store_deliveries_prune(struct db *db, const char *source, int64_t befor
  * copies. ERR_NOT_FOUND when no call has it. */
 enum err store_call_by_sid(struct db *db, const char *call_sid, struct arena *a, const char **workspace_id,
 			   const char **call_id);
+/* How a call was routed: its tracking number (*number_id, an arena copy, NULL
+ * when it has none) and whether it came after hours. ERR_NOT_FOUND when absent. */
+enum err store_call_routing(struct db *db, const char *call_id, struct arena *a, const char **number_id,
+			    bool *after_hours);
 /* The workspace of a call by id (any workspace); ERR_NOT_FOUND when absent. */
 enum err store_call_workspace(struct db *db, const char *call_id, struct arena *a, const char **workspace_id);
 /* Adds the search rows of n calls that have none yet (new calls, inserted

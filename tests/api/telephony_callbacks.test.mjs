@@ -10,6 +10,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
 import { Server, expectProblem } from './harness.mjs';
 import { postSigned, stripeSignature, twilioSignature } from './twilio_sign.mjs';
 import { TwilioStandin } from './twilio_standin.mjs';
@@ -50,6 +51,19 @@ const callBySid = async (sid) => {
   return row && (await srv.req('GET', `/api/calls/${row.id}`, { token: owner })).json.call;
 };
 const auditOf = async (id) => (await srv.req('GET', `/api/audit/calls/${id}`, { token: owner })).json.events;
+const slaOpen = (c, trigger) => c.followUps.filter((f) => f.status === 'open' && f.note?.startsWith(`SLA: ${trigger}`));
+// The realtime feed from now on: events collected as they come.
+const feed = async () => {
+  const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/ws/calls?token=${owner}`);
+  ws.events = [];
+  ws.on('message', (m) => ws.events.push(JSON.parse(m.toString())));
+  await new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
+  ws.until = async (pred) => {
+    for (const end = Date.now() + 3000; Date.now() < end && !ws.events.some(pred);) await new Promise((r) => setTimeout(r, 20));
+    return ws.events.find(pred);
+  };
+  return ws;
+};
 
 before(async () => {
   srv = await new Server({ env: { SWITCHBOARD_TWILIO_AUTH_TOKEN: TOKEN, SWITCHBOARD_TRANSCRIPTION_SECRET: SECRET } }).start();
@@ -100,6 +114,72 @@ describe('issue 5: a forward is answered or missed by its <Dial> action', () => 
     const audit = await auditOf(c.id);
     assert.equal((await dialEnded(sid, FORWARD, 'answered', { DialCallDuration: '40' })).text, r.text);
     assert.deepEqual(await auditOf(c.id), audit);
+  });
+
+  test('the call\'s own completed first judges it missed (SLA follow-up); the Dial action answered corrects it and cancels that follow-up, audited and announced', async () => {
+    const { sid } = await ring(FORWARD);
+    await status(sid, FORWARD, 'completed', { CallDuration: '80' });
+    let c = await callBySid(sid);
+    assert.equal(c.disposition, 'missed');
+    const [missed] = slaOpen(c, 'missed');
+    assert.ok(missed, JSON.stringify(c.followUps));
+    assert.equal(c.queueStatus, 'followup');
+    // A follow-up a person made is theirs: the correction leaves it alone.
+    const mine = await srv.req('POST', `/api/calls/${c.id}/followups`, { token: owner,
+      body: { type: 'task', dueAt: new Date(Date.now() + 86400000).toISOString(), note: 'send the quote' } });
+    assert.equal(mine.status, 201, mine.text);
+    const ws = await feed();
+    const r = await dialEnded(sid, FORWARD, 'completed', { DialCallDuration: '51' });
+    assert.equal(r.text, `${XML}<Response><Hangup/></Response>`);
+    c = await callBySid(sid);
+    assert.equal(c.disposition, 'answered');
+    assert.equal(c.durationSec, 51);
+    assert.deepEqual(slaOpen(c, 'missed'), []);
+    const gone = c.followUps.find((f) => f.id === missed.id);
+    assert.equal(gone.status, 'cancelled');
+    assert.equal(gone.completedAt ?? null, null, 'cancelled, not done: nobody called back');
+    assert.deepEqual(c.followUpTasks.map((f) => f.id), [mine.json.followUp.id]);
+    assert.equal((await srv.req('GET', `/api/followups/${missed.id}`, { token: owner })).json.followUp.status, 'cancelled');
+    const ended = (await auditOf(c.id)).filter((e) => e.action === 'call.forward_ended');
+    assert.equal(ended.length, 1);
+    assert.deepEqual(ended[0].metadata.followUpsCancelled, [missed.id]);
+    assert.deepEqual(ended[0].diff.disposition, { from: 'missed', to: 'answered' });
+    const ev = await ws.until((e) => e.type === 'call_updated' && e.data?.callId === c.id);
+    ws.close();
+    assert.ok(ev, 'call_updated announced');
+    assert.equal(ev.data.action, 'call.forward_ended');
+    assert.deepEqual(ev.data.changes.disposition, { from: 'missed', to: 'answered' });
+    // A repeated action changes nothing more.
+    const audit = await auditOf(c.id);
+    await dialEnded(sid, FORWARD, 'completed', { DialCallDuration: '51' });
+    assert.deepEqual(await auditOf(c.id), audit);
+  });
+
+  test('the Dial action answered before the call\'s own completed: answered at once, no missed follow-up is ever opened', async () => {
+    const { sid } = await ring(FORWARD);
+    await dialEnded(sid, FORWARD, 'completed', { DialCallDuration: '44' });
+    await status(sid, FORWARD, 'completed', { CallDuration: '70' });
+    const c = await callBySid(sid);
+    assert.equal(c.disposition, 'answered');
+    assert.deepEqual(c.followUps, []);
+    assert.equal(c.queueStatus, 'none');
+  });
+
+  test('judged a voicemail (the forward\'s recording came before the call\'s end), then answered: the voicemail follow-up is cancelled too', async () => {
+    const { sid } = await ring(FORWARD);
+    await recording(sid, FORWARD);
+    await status(sid, FORWARD, 'completed', { CallDuration: '66' });
+    let c = await callBySid(sid);
+    assert.equal(c.status, 'voicemail');
+    const [vm] = slaOpen(c, 'voicemail');
+    assert.ok(vm, JSON.stringify(c.followUps));
+    await dialEnded(sid, FORWARD, 'completed', { DialCallDuration: '38' });
+    c = await callBySid(sid);
+    assert.equal(c.status, 'completed');
+    assert.equal(c.disposition, 'answered');
+    assert.ok(c.recordingUrl);
+    assert.equal(c.followUps.find((f) => f.id === vm.id).status, 'cancelled');
+    assert.deepEqual(c.followUpTasks, []);
   });
 
   test('DialCallStatus no-answer, busy, failed, canceled → missed, the call hangs up, with its SLA follow-up', async () => {

@@ -81,6 +81,60 @@ describe('AI receptionist', () => {
   });
 });
 
+describe('AI receptionist: the call\'s end says whether the AI took it', () => {
+  const hook = (srv, params) => postSigned(`${srv.base}/api/webhooks/telephony`, TOKEN,
+    { AccountSid: 'ACtest', To: TRACKING, Direction: 'inbound', ...params });
+  // Twilio posts an inbound call no in-progress: its ringing, then its end.
+  async function callEnding(srv, from, end) {
+    const CallSid = sid();
+    assert.equal((await hook(srv, { CallSid, From: from, CallStatus: 'ringing' })).status, 200);
+    for (const params of end) {
+      const r = await hook(srv, { CallSid, From: from, ...params });
+      assert.equal(r.status, 200, r.text);
+    }
+    const row = (await calls(srv)).find((c) => c.callSid === CallSid);
+    return (await srv.req('GET', `/api/calls/${row.id}`, { token: srv.admin })).json.call;
+  }
+
+  for (const target of ['wss://ai.example.test/media', 'https://ai.example.test/twiml', 'sip:receptionist@ai.example.test']) {
+    test(`connected to ${target.split(':')[0]}: completed with a CallDuration → answered by the AI, not missed`, async () => {
+      const srv = await serverWith({ SWITCHBOARD_AI_RECEPTIONIST_URL: target });
+      const c = await callEnding(srv, '+12125550160', [{ CallStatus: 'completed', CallDuration: '45' }]);
+      assert.equal(c.status, 'completed');
+      assert.equal(c.disposition, 'answered');
+      assert.equal(c.agentType, 'ai');
+      assert.equal(c.durationSec, 45);
+      assert.ok(c.answeredAt && c.endedAt);
+      assert.ok(Date.parse(c.endedAt) - Date.parse(c.answeredAt) <= 45000 + 1000);
+      assert.equal(c.outcomeRequired, false);
+      assert.deepEqual(c.followUps.filter((f) => /SLA: missed/.test(f.note)), []);
+      // Hung up before the AI said a word (no duration): missed, as any call.
+      const short = await callEnding(srv, '+12125550161', [{ CallStatus: 'completed', CallDuration: '0' }]);
+      assert.equal(short.disposition, 'missed');
+      // The caller hung up while it rang: missed.
+      const gone = await callEnding(srv, '+12125550162', [{ CallStatus: 'no-answer', CallDuration: '0' }]);
+      assert.equal(gone.disposition, 'missed');
+    });
+  }
+
+  test('no receptionist configured: voicemail answered, so today\'s voicemail/missed outcome, and a human call', async () => {
+    const srv = await serverWith({});
+    // The greeting played (CallDuration > 0), no message: missed.
+    const c = await callEnding(srv, '+12125550163', [{ CallStatus: 'completed', CallDuration: '12' }]);
+    assert.equal(c.agentType, 'human', 'nobody, and no AI, took it');
+    assert.equal(c.status, 'completed');
+    assert.equal(c.disposition, 'missed');
+    assert.ok(c.followUps.some((f) => f.status === 'open' && /SLA: missed/.test(f.note)));
+    // A message left (the <Record> action): voicemail.
+    const RecordingSid = `RE${sid().slice(2)}`;
+    const vm = await callEnding(srv, '+12125550164', [
+      { CallStatus: 'in-progress', RecordingSid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/ACtest/Recordings/${RecordingSid}`, RecordingDuration: '9' },
+      { CallStatus: 'completed', CallDuration: '30' }]);
+    assert.equal(vm.status, 'voicemail');
+    assert.equal(vm.agentType, 'human');
+  });
+});
+
 describe('signature URL: public base URL + the request target exactly as sent', () => {
   const PUBLIC = 'https://hooks.example.test';
   const QUERY = '?b=2&a=one%20two&c=x,y&a=3';
