@@ -1,9 +1,11 @@
 /* SMS: one interface, two implementations picked by the `sms` setting.
  * "sim" (the default, no credentials, no network) accepts a message at once
  * and plays its delivery out on its own thread, posting signed status
- * callbacks (queued, sent, delivered) to our own POST /api/webhooks/sms just as
- * the vendor would; "twilio" posts to Twilio's Messages REST resource through
- * libcurl (the telephony settings: account SID, auth token, base URL).
+ * callbacks (queued, sent, delivered) to our own POST /api/webhooks/sms as
+ * the vendor would (Twilio itself posts none for a message's initial status,
+ * queued: the receiver must not wait for one); "twilio" posts to Twilio's
+ * Messages REST resource through libcurl (the telephony settings: account
+ * SID, auth token, base URL).
  *
  * The simulator's outcomes are deterministic by the last digits of `to`:
  *	...0002  queued, then failed (ErrorCode 30008)
