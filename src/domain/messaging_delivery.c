@@ -262,6 +262,18 @@ static enum err accepted(struct db *db, const struct sms_message *m, const char 
 	return rc;
 }
 
+/* The lookup's question to the store: is a vendor sid another message's? */
+struct owner_q {
+	struct db *db;
+	const char *sid; /* the message looked up */
+};
+
+static enum err taken_by_other(void *arg, const char *vendor_sid, bool *taken)
+{
+	const struct owner_q *q = arg;
+	return store_sms_vendor_sid_taken(q->db, vendor_sid, q->sid, taken);
+}
+
 /* Checks before an attempt: whether it may go (else *why, or *defer_ms),
  * and marks it sending. */
 static enum err begin_attempt(struct db *db, const struct sms_message *m, struct arena *a, const char **why,
@@ -311,7 +323,9 @@ enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char 
 	}
 	if (ambiguous && m.attempt_at != I64_NULL) {
 		struct sms_out probe = {.key = m.sid, .to = m.peer_e164, .from = m.our_e164, .body = m.body};
-		rc = prov->lookup(prov, &probe, m.attempt_at, vsid, d);
+		struct owner_q oq = {.db = db, .sid = m.sid};
+		struct sms_lookup q = {.since_ms = m.attempt_at, .taken = taken_by_other, .arg = &oq};
+		rc = prov->lookup(prov, &probe, &q, vsid, d);
 		if (rc == ERR_OK) {
 			log_info("sms %s: the vendor already has it as %s; not sent again", m.sid, vsid);
 			rc = accepted(db, &m, vsid);

@@ -621,6 +621,21 @@ enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t no
 	return db_run(st);
 }
 
+enum err store_sms_vendor_sid_taken(struct db *db, const char *vendor_sid, const char *except_sid, bool *taken)
+{
+	static const char sql[] = "SELECT 1 FROM sms_messages WHERE vendor_sid = ? AND sid <> ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, vendor_sid);
+	db_bind_text(st, 2, except_sid);
+	*taken = false;
+	rc = db_step(st, taken);
+	db_done(st);
+	return rc;
+}
+
 /* ---- reconciling delivery receipts ---- */
 
 enum err store_sms_unsettled(struct db *db, int64_t quiet_before, int64_t sent_after, int limit, struct arena *a,

@@ -119,6 +119,10 @@ enum err store_sms_job_defer(struct db *db, const char *job_id, int64_t run_at, 
  * scheduled message puts itself back until it is due). */
 enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t now);
 
+/* Whether vendor_sid is recorded for a message other than except_sid (the
+ * vendor sid is unique: another message already owns it). */
+enum err store_sms_vendor_sid_taken(struct db *db, const char *vendor_sid, const char *except_sid, bool *taken);
+
 /* ---- reconciling delivery receipts (migration 0017) ---- */
 
 #define SMS_STORE_SID_MAX 40

@@ -3,8 +3,9 @@
  * daylight saving, and a midnight that a spring-forward gap swallows), the
  * cap's deferral in messaging_pace, which messages count as "sent before"
  * (the first message's opt-out wording), which messages a receipt
- * reconcile looks at, and that a message never has two reconcile jobs
- * waiting. On a migrated in-memory database. */
+ * reconcile looks at, that a message never has two reconcile jobs
+ * waiting, and which message a vendor sid belongs to. On a migrated
+ * in-memory database. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -238,6 +239,20 @@ static void test_cap_defers_to_zone_midnight(void **state)
 	assert_string_equal(c.cap_time_zone, "UTC");
 }
 
+/* A vendor sid recorded for one message is "taken" for any other. */
+static void test_vendor_sid_taken(void **state)
+{
+	struct fx *f = *state;
+	put(f, "SMmine", "+12125550100", "send", "queued", "SMv1", 5, 1);
+	bool taken = true;
+	assert_int_equal(store_sms_vendor_sid_taken(f->db, "SMv1", "SMmine", &taken), ERR_OK);
+	assert_false(taken);
+	assert_int_equal(store_sms_vendor_sid_taken(f->db, "SMv1", "SMtwin", &taken), ERR_OK);
+	assert_true(taken);
+	assert_int_equal(store_sms_vendor_sid_taken(f->db, "SMv2", "SMtwin", &taken), ERR_OK);
+	assert_false(taken);
+}
+
 int main(void)
 {
 	log_level_set(LOG_WARN);
@@ -247,6 +262,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sent_before_counts_accepted_sends_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile_candidates_and_one_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap_defers_to_zone_midnight, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vendor_sid_taken, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
