@@ -69,6 +69,7 @@ enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t
 		goto rollback;
 	if (m.scheduled_for != I64_NULL && m.scheduled_for > now_us / 1000) {
 		out->defer_ms = m.scheduled_for; /* woken early: not due yet */
+		out->not_due = true;
 		goto rollback;
 	}
 	struct sms_campaign c;

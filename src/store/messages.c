@@ -592,24 +592,25 @@ enum err store_sms_usage_add(struct db *db, const char *workspace_id, const char
 	return db_run(st);
 }
 
-enum err store_sms_job_defer(struct db *db, const char *job_id, int64_t run_at, int64_t now)
+enum err store_sms_job_defer(struct db *db, const char *job_id, int64_t run_at, const char *held_for, int64_t now)
 {
 	static const char sql[] = "UPDATE bg_jobs SET status = 'pending', run_at = ?, attempts = MAX(attempts - 1, 0),"
-				  " locked_until = NULL, updated_at = ? WHERE id = ?";
+				  " locked_until = NULL, held_for = ?, updated_at = ? WHERE id = ?";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc != ERR_OK)
 		return rc;
 	db_bind_int(st, 1, run_at);
-	db_bind_int(st, 2, now);
-	db_bind_text(st, 3, job_id);
+	db_bind_text(st, 2, held_for);
+	db_bind_int(st, 3, now);
+	db_bind_text(st, 4, job_id);
 	return db_run(st);
 }
 
 enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t now)
 {
 	static const char sql[] = "UPDATE bg_jobs SET run_at = ?, updated_at = ? WHERE workspace_id = ? AND kind = 'sms'"
-				  " AND status = 'pending' AND run_at > ?";
+				  " AND status = 'pending' AND run_at > ? AND held_for = ?";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc != ERR_OK)
@@ -618,6 +619,7 @@ enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t no
 	db_bind_int(st, 2, now);
 	db_bind_text(st, 3, workspace_id);
 	db_bind_int(st, 4, now);
+	db_bind_text(st, 5, SMS_HELD_PACE);
 	return db_run(st);
 }
 

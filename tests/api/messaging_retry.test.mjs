@@ -2,7 +2,8 @@
 // attempt whose answer was lost, the lookup finds the message's own vendor
 // message even when an identical text (two of the same reminder) is in the
 // vendor's list, so no vendor message is claimed twice and none is sent
-// twice.
+// twice; and raising the campaign's cap wakes the messages the cap holds,
+// never one waiting out its backoff after vendor errors.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, freshNumber, sleep } from './messaging_helpers.mjs';
@@ -78,5 +79,44 @@ describe('identical texts after an answer lost', () => {
     const { va, vb, vendor } = await assertDistinct(to, body, a.json.messageSid, b.json.messageSid);
     assert.equal(va, posts(to, body).find((q) => q.outcome === 'dropped').sid);
     assert.equal(vb, vendor.at(-1).sid, 'the twin is the newer one');
+  });
+});
+
+describe('raising the cap wakes only what the cap holds', () => {
+  test('a message in its retry backoff after vendor errors keeps its time; one held by the cap goes at once', async () => {
+    const to = freshNumber();
+    const id = await ctx.call(to);
+    const first = await ctx.send(id, { template: 'general', message: 'Welcome.' });
+    await ctx.accepted(to, first.json.messageSid);
+    // Two vendor errors: the second puts it in a 1.5-2.5 s backoff.
+    ctx.standin.fail(2, 503);
+    const r = await ctx.send(id, { template: 'general', message: 'After two errors.' });
+    assert.equal(r.status, 200, r.text);
+    const job = () => ctx.sql(`SELECT status || '|' || attempts || '|' || run_at || '|' || COALESCE(held_for, '')`
+      + ` FROM bg_jobs WHERE kind = 'sms' AND payload LIKE '%${r.json.messageSid}%'`).split('|');
+    await waitUntil('the second failure', () => { const [s, n] = job(); return s === 'pending' && n === '2'; });
+    const failedAt = Date.now();
+    const [, , backoffUntil, held] = job();
+    assert.equal(held, '', 'a retry is no hold');
+    assert.ok(Number(backoffUntil) > Date.now() + 1000, 'waiting out its backoff');
+    // The cap is used up: a new message is held until tomorrow.
+    const used = (await ctx.srv.req('GET', '/api/settings/messaging', { token: ctx.admin })).json.usedTodaySegments;
+    let s = await ctx.srv.req('POST', '/api/settings/messaging', { token: ctx.admin, body: { messagesPerSecond: 10, dailyCapSegments: used } });
+    assert.equal(s.status, 200, s.text);
+    const held2 = await ctx.send(id, { template: 'general', message: 'Held by the cap.' });
+    await waitUntil('the cap to hold it', () => ctx.sql(`SELECT held_for FROM bg_jobs WHERE kind = 'sms'`
+      + ` AND payload LIKE '%${held2.json.messageSid}%'`) === 'pace');
+    // Raising the cap: the held one goes now, the failing one waits its turn.
+    s = await ctx.srv.req('POST', '/api/settings/messaging', { token: ctx.admin, body: { messagesPerSecond: 10, dailyCapSegments: used + 100 } });
+    assert.equal(s.status, 200, s.text);
+    assert.equal(job()[2], backoffUntil, 'the backoff was not cut short');
+    await ctx.accepted(to, held2.json.messageSid, 3000);
+    const m = await ctx.status(to, r.json.messageSid, 'delivered', 15000);
+    const attempts = posts(to, 'After two errors.');
+    assert.deepEqual(attempts.map((q) => q.outcome), [503, 503, 201]);
+    assert.ok(attempts[2].at >= Number(backoffUntil) - 5, `retried at ${attempts[2].at}, backoff until ${backoffUntil}`);
+    assert.ok(attempts[2].at - failedAt >= 1000, 'not woken by the cap');
+    assert.ok(Date.parse(m.sentAt) > Date.parse((await ctx.conv(to, '?limit=200')).messages
+      .find((x) => x.messageSid === held2.json.messageSid).sentAt), 'the held message went first');
   });
 });

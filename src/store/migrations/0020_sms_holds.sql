@@ -1,0 +1,7 @@
+-- Why a pending job waits, when it is not a retry's backoff: the job kind
+-- put itself back for later (store_sms_job_defer). For "sms": 'pace' (its
+-- A2P slot is far off, or the day's segment cap is used up), 'schedule' (a
+-- scheduled send not due yet), 'quiet' (quiet hours at the recipient, seen
+-- at delivery). NULL: a new job, or one waiting out a retry after an error.
+-- Raising the campaign's rate or cap wakes only the 'pace' ones.
+ALTER TABLE bg_jobs ADD COLUMN held_for TEXT;
