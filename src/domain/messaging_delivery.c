@@ -275,8 +275,8 @@ static enum err taken_by_other(void *arg, const char *vendor_sid, bool *taken)
 	return store_sms_vendor_sid_taken(q->db, vendor_sid, q->sid, taken);
 }
 
-/* Checks before an attempt: whether it may go (else *why, or *defer_ms),
- * and marks it sending. */
+/* Checks before an attempt: whether it may go (else *why, or *defer_ms,
+ * recorded on the message), and marks it sending. */
 static enum err begin_attempt(struct db *db, const struct sms_message *m, struct arena *a, const char **why,
 			      int64_t *defer_ms)
 {
@@ -284,7 +284,9 @@ static enum err begin_attempt(struct db *db, const struct sms_message *m, struct
 	if (rc != ERR_OK)
 		return rc;
 	rc = recheck(db, m, a, why, defer_ms);
-	if (rc == ERR_OK && !*why && !*defer_ms)
+	if (rc == ERR_OK && *defer_ms) /* shown as the message's scheduledFor: when it will go */
+		rc = store_sms_deferred(db, m->sid, *defer_ms, clock_now_ms());
+	else if (rc == ERR_OK && !*why)
 		rc = store_sms_sending(db, m->sid, clock_now_ms());
 	if (rc == ERR_OK)
 		rc = db_commit(db); /* a denial's audit event is kept */

@@ -10,6 +10,8 @@
 	"sid, vendor_sid, workspace_id, call_id, user_id, direction, peer_e164, our_e164, body, template_id,"      \
 	" category, kind, status, error_code, error, segments, encoding, cost_micros, scheduled_for, attempt_at," \
 	" sent_at, created_at, updated_at, override_by, override_rules"
+/* What is read back: the inserted columns, then those set later (0020). */
+#define MSG_READ_COLS MSG_COLS ", deferred_until"
 
 static enum err msg_read(struct db_stmt *st, struct arena *a, struct sms_message *m)
 {
@@ -39,6 +41,7 @@ static enum err msg_read(struct db_stmt *st, struct arena *a, struct sms_message
 	m->updated_at = db_col_int(st, 22);
 	m->override_by = db_col_dup(st, 23, a);
 	m->override_rules = db_col_dup(st, 24, a);
+	m->deferred_until = db_col_int_or_null(st, 25);
 	return m->sid && m->workspace_id && m->body && m->status && m->encoding && m->kind ? ERR_OK : ERR_NOMEM;
 }
 
@@ -114,13 +117,13 @@ static enum err get_one(struct db *db, const char *sql, const char *key, struct 
 
 enum err store_sms_get(struct db *db, const char *sid, struct arena *a, struct sms_message *out)
 {
-	static const char sql[] = "SELECT " MSG_COLS " FROM sms_messages WHERE sid = ?";
+	static const char sql[] = "SELECT " MSG_READ_COLS " FROM sms_messages WHERE sid = ?";
 	return get_one(db, sql, sid, a, out);
 }
 
 enum err store_sms_by_vendor(struct db *db, const char *vendor_sid, struct arena *a, struct sms_message *out)
 {
-	static const char sql[] = "SELECT " MSG_COLS " FROM sms_messages WHERE vendor_sid = ?";
+	static const char sql[] = "SELECT " MSG_READ_COLS " FROM sms_messages WHERE vendor_sid = ?";
 	return get_one(db, sql, vendor_sid, a, out);
 }
 
@@ -260,7 +263,7 @@ enum err store_sms_number_on_user_jobs(struct db *db, const char *workspace_id, 
 enum err store_sms_conversation(struct db *db, const char *workspace_id, const char *peer, int64_t after_at,
 				const char *after_sid, int limit, struct arena *a, struct sms_message **rows, int *n)
 {
-	static const char sql[] = "SELECT " MSG_COLS " FROM sms_messages WHERE workspace_id = ? AND peer_e164 = ?"
+	static const char sql[] = "SELECT " MSG_READ_COLS " FROM sms_messages WHERE workspace_id = ? AND peer_e164 = ?"
 				  " AND (? IS NULL OR created_at > ? OR (created_at = ? AND sid > ?))"
 				  " ORDER BY created_at, sid LIMIT ?";
 	*n = 0;
@@ -620,6 +623,19 @@ enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t no
 	db_bind_text(st, 3, workspace_id);
 	db_bind_int(st, 4, now);
 	db_bind_text(st, 5, SMS_HELD_PACE);
+	return db_run(st);
+}
+
+enum err store_sms_deferred(struct db *db, const char *sid, int64_t until, int64_t now)
+{
+	static const char sql[] = "UPDATE sms_messages SET deferred_until = ?, updated_at = ? WHERE sid = ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, until);
+	db_bind_int(st, 2, now);
+	db_bind_text(st, 3, sid);
 	return db_run(st);
 }
 

@@ -31,6 +31,7 @@ struct sms_message {
 	int64_t created_at, updated_at;
 	const char *override_by;  /* the Owner whose compliance override the send carries (0016), or NULL */
 	const char *override_rules; /* the rules that override passed, comma-separated, or NULL */
+	int64_t deferred_until;   /* read only: quiet hours at delivery put it back to then (0020), or DB_NULL_INT */
 };
 
 enum err store_sms_insert(struct db *db, const struct sms_message *m);
@@ -124,6 +125,9 @@ enum err store_sms_job_defer(struct db *db, const char *job_id, int64_t run_at, 
  * cap (SMS_HELD_PACE) runs now: the campaign's limits changed. Jobs waiting
  * out a retry's backoff, a schedule or quiet hours keep their time. */
 enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t now);
+
+/* Message sid was deferred by quiet hours at its delivery until `until`. */
+enum err store_sms_deferred(struct db *db, const char *sid, int64_t until, int64_t now);
 
 /* Whether vendor_sid is recorded for a message other than except_sid (the
  * vendor sid is unique: another message already owns it). */

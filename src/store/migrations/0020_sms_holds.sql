@@ -5,3 +5,7 @@
 -- at delivery). NULL: a new job, or one waiting out a retry after an error.
 -- Raising the campaign's rate or cap wakes only the 'pace' ones.
 ALTER TABLE bg_jobs ADD COLUMN held_for TEXT;
+
+-- A message that quiet hours at the recipient put back at its delivery:
+-- when the window opens and it goes (NULL: never deferred).
+ALTER TABLE sms_messages ADD COLUMN deferred_until BIGINT;
