@@ -5,6 +5,10 @@
 -- at delivery). NULL: a new job, or one waiting out a retry after an error.
 -- Raising the campaign's rate or cap wakes only the 'pace' ones.
 ALTER TABLE bg_jobs ADD COLUMN held_for TEXT;
+-- Sends already waiting: one that never failed waits for its pacing, the
+-- cap or its schedule (a schedule puts itself back when woken early); one
+-- with an error waits out a retry.
+UPDATE bg_jobs SET held_for = 'pace' WHERE kind = 'sms' AND status = 'pending' AND last_error IS NULL;
 
 -- A message that quiet hours at the recipient put back at its delivery:
 -- when the window opens and it goes (NULL: never deferred).
