@@ -206,8 +206,14 @@ static void message_json(struct jw *w, const struct sms_message *m)
 	jw_kstr(w, "callId", m->call_id);
 	jw_kstr(w, "template", m->template_id);
 	jw_kstr(w, "kind", m->kind);
-	if (m->scheduled_for != I64_NULL)
-		jw_ktime_ms(w, "scheduledFor", m->scheduled_for);
+	/* When it is to go: as scheduled, or later when quiet hours at the
+	 * recipient deferred it at its delivery. */
+	bool deferred = m->deferred_until != I64_NULL &&
+			(m->scheduled_for == I64_NULL || m->deferred_until > m->scheduled_for);
+	if (deferred || m->scheduled_for != I64_NULL)
+		jw_ktime_ms(w, "scheduledFor", deferred ? m->deferred_until : m->scheduled_for);
+	if (deferred)
+		jw_kstr(w, "deferredBy", "quiet_hours");
 	if (m->sent_at != I64_NULL)
 		jw_ktime_ms(w, "sentAt", m->sent_at);
 	jw_ktime_ms(w, "createdAt", m->created_at);

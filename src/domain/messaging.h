@@ -111,6 +111,7 @@ struct sms_pace {
 	bool go;                  /* a slot is reserved: deliver now */
 	int64_t wait_us;          /* !go, defer_ms == 0: the slot comes in this long */
 	int64_t defer_ms;         /* !go: not due yet, or the daily cap is reached; try again then (epoch ms) */
+	bool not_due;             /* defer_ms: a scheduled send not due yet (else the cap) */
 	int64_t mps;              /* go: the campaign's rate, for messaging_deliver */
 	int64_t granted_us;       /* go: the reservation (its time in the pace log) */
 };

@@ -69,6 +69,7 @@ enum err messaging_pace(struct db *db, const char *sid, int64_t def_mps, int64_t
 		goto rollback;
 	if (m.scheduled_for != I64_NULL && m.scheduled_for > now_us / 1000) {
 		out->defer_ms = m.scheduled_for; /* woken early: not due yet */
+		out->not_due = true;
 		goto rollback;
 	}
 	struct sms_campaign c;
@@ -264,8 +265,20 @@ static enum err accepted(struct db *db, const struct sms_message *m, const char 
 	return rc;
 }
 
-/* Checks before an attempt: whether it may go (else *why, or *defer_ms),
- * and marks it sending. */
+/* The lookup's question to the store: is a vendor sid another message's? */
+struct owner_q {
+	struct db *db;
+	const char *sid; /* the message looked up */
+};
+
+static enum err taken_by_other(void *arg, const char *vendor_sid, bool *taken)
+{
+	const struct owner_q *q = arg;
+	return store_sms_vendor_sid_taken(q->db, vendor_sid, q->sid, taken);
+}
+
+/* Checks before an attempt: whether it may go (else *why, or *defer_ms,
+ * recorded on the message), and marks it sending. */
 static enum err begin_attempt(struct db *db, const struct sms_message *m, struct arena *a, const char **why,
 			      int64_t *defer_ms)
 {
@@ -273,7 +286,9 @@ static enum err begin_attempt(struct db *db, const struct sms_message *m, struct
 	if (rc != ERR_OK)
 		return rc;
 	rc = recheck(db, m, a, why, defer_ms);
-	if (rc == ERR_OK && !*why && !*defer_ms)
+	if (rc == ERR_OK && *defer_ms) /* shown as the message's scheduledFor: when it will go */
+		rc = store_sms_deferred(db, m->sid, *defer_ms, clock_now_ms());
+	else if (rc == ERR_OK && !*why)
 		rc = store_sms_sending(db, m->sid, clock_now_ms());
 	if (rc == ERR_OK)
 		rc = db_commit(db); /* a denial's audit event is kept */
@@ -313,7 +328,9 @@ enum err messaging_deliver(struct db *db, struct sms_provider *prov, const char 
 	}
 	if (ambiguous && m.attempt_at != I64_NULL) {
 		struct sms_out probe = {.key = m.sid, .to = m.peer_e164, .from = m.our_e164, .body = m.body};
-		rc = prov->lookup(prov, &probe, m.attempt_at, vsid, d);
+		struct owner_q oq = {.db = db, .sid = m.sid};
+		struct sms_lookup q = {.since_ms = m.attempt_at, .taken = taken_by_other, .arg = &oq};
+		rc = prov->lookup(prov, &probe, &q, vsid, d);
 		if (rc == ERR_OK) {
 			log_info("sms %s: the vendor already has it as %s; not sent again", m.sid, vsid);
 			rc = accepted(db, &m, vsid);

@@ -30,7 +30,8 @@ enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, str
 			break;
 		if (pace.defer_ms || pace.wait_us > SMS_JOB_MAX_WAIT_US) {
 			int64_t at = pace.defer_ms ? pace.defer_ms : (t + pace.wait_us) / 1000;
-			rc = store_sms_job_defer(db, j->id, at, clock_now_ms());
+			const char *held = pace.not_due ? SMS_HELD_SCHEDULE : SMS_HELD_PACE;
+			rc = store_sms_job_defer(db, j->id, at, held, clock_now_ms());
 			if (rc == ERR_OK)
 				rc = ERR_LIMITED;
 			break;
@@ -41,7 +42,7 @@ enum err job_sms_run(const struct job_services *svc, const struct bg_job *j, str
 	if (rc == ERR_OK)
 		rc = messaging_deliver(db, svc->sms, sid, &pace, job_last_attempt(j), &defer_ms, d);
 	if (rc == ERR_LIMITED && defer_ms) { /* quiet hours at the recipient: back at the window's opening */
-		enum err drc = store_sms_job_defer(db, j->id, defer_ms, clock_now_ms());
+		enum err drc = store_sms_job_defer(db, j->id, defer_ms, SMS_HELD_QUIET, clock_now_ms());
 		if (drc != ERR_OK)
 			rc = drc;
 	}

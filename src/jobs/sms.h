@@ -4,7 +4,10 @@
  * whose workspace has used the day's segments, is put back in the queue for
  * then (ERR_LIMITED: not an attempt), and so is one that the compliance
  * gate's delivery re-check defers to the recipient's quiet-hours window
- * opening. Vendor errors retry with the queue's backoff. */
+ * opening; each such wait is marked with what it waits for (bg_jobs.held_for,
+ * store/messages.h), so that raising the campaign's limits wakes only the
+ * ones held by the pacing or the cap. Vendor errors retry with the queue's
+ * backoff. */
 #ifndef SB_JOBS_SMS_H
 #define SB_JOBS_SMS_H
 

@@ -1,9 +1,11 @@
 /* SMS: one interface, two implementations picked by the `sms` setting.
  * "sim" (the default, no credentials, no network) accepts a message at once
  * and plays its delivery out on its own thread, posting signed status
- * callbacks (queued, sent, delivered) to our own POST /api/webhooks/sms just as
- * the vendor would; "twilio" posts to Twilio's Messages REST resource through
- * libcurl (the telephony settings: account SID, auth token, base URL).
+ * callbacks (queued, sent, delivered) to our own POST /api/webhooks/sms as
+ * the vendor would (Twilio itself posts none for a message's initial status,
+ * queued: the receiver must not wait for one); "twilio" posts to Twilio's
+ * Messages REST resource through libcurl (the telephony settings: account
+ * SID, auth token, base URL).
  *
  * The simulator's outcomes are deterministic by the last digits of `to`:
  *	...0002  queued, then failed (ErrorCode 30008)
@@ -15,6 +17,7 @@
 #ifndef SB_PROVIDERS_SMS_H
 #define SB_PROVIDERS_SMS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/config.h"
@@ -41,6 +44,15 @@ struct sms_vendor_status {
 	int64_t date_sent_ms;    /* -1: not sent yet */
 };
 
+/* What a lookup after an ambiguous attempt looks for (see lookup below). */
+struct sms_lookup {
+	int64_t since_ms; /* the message's first attempt (our clock) */
+	/* Whether vendor_sid is already recorded for another message (*taken);
+	 * NULL: none is. */
+	enum err (*taken)(void *arg, const char *vendor_sid, bool *taken);
+	void *arg;
+};
+
 struct sms_provider {
 	const char *name;
 	/* Sends m; writes the vendor's MessageSid into sid. Errors: ERR_UPSTREAM
@@ -50,11 +62,14 @@ struct sms_provider {
 	enum err (*send)(struct sms_provider *p, const struct sms_out *m, char sid[SMS_SID_SIZE], int *vendor_code,
 			 struct err_detail *d);
 	/* After an attempt whose outcome is unknown: the vendor's sid of a
-	 * message like m (same to, from and body) created at or after since_ms.
-	 * ERR_NOT_FOUND when the vendor has none (sending again is safe),
-	 * ERR_UPSTREAM when it cannot tell now. */
-	enum err (*lookup)(struct sms_provider *p, const struct sms_out *m, int64_t since_ms, char sid[SMS_SID_SIZE],
-			   struct err_detail *d);
+	 * message like m (same to, from and body) that q->taken does not claim
+	 * for another message of ours (identical texts are common: two
+	 * reminders), created closest after q->since_ms (our first attempt),
+	 * else closest before it within the clocks' skew. ERR_NOT_FOUND when
+	 * the vendor has none (sending again is safe), ERR_UPSTREAM when it
+	 * cannot tell now; an error of q->taken is returned as it is. */
+	enum err (*lookup)(struct sms_provider *p, const struct sms_out *m, const struct sms_lookup *q,
+			   char sid[SMS_SID_SIZE], struct err_detail *d);
 	/* The vendor's current view of its message vendor_sid (the delivery
 	 * receipt we may have missed). ERR_NOT_FOUND when it has no such
 	 * message, ERR_UPSTREAM when it cannot tell now (network, 5xx, 429,

@@ -206,12 +206,12 @@ static enum err sim_send(struct sms_provider *p, const struct sms_out *m, char s
 
 /* The simulator is in this process: an attempt whose outcome is unknown died
  * with it, and nothing was delivered. */
-static enum err sim_lookup(struct sms_provider *p, const struct sms_out *m, int64_t since_ms, char sid[SMS_SID_SIZE],
-			   struct err_detail *d)
+static enum err sim_lookup(struct sms_provider *p, const struct sms_out *m, const struct sms_lookup *q,
+			   char sid[SMS_SID_SIZE], struct err_detail *d)
 {
 	(void)p;
 	(void)m;
-	(void)since_ms;
+	(void)q;
 	(void)sid;
 	(void)d;
 	return ERR_NOT_FOUND;

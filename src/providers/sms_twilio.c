@@ -3,7 +3,9 @@
  *	     To, From, Body, StatusCallback  → 201 Message resource { sid: "SM…", status: "queued" }
  *	GET  {base}/2010-04-01/Accounts/{AccountSid}/Messages.json?To=&From=&PageSize=
  *	     → { messages: [...], next_page_uri } newest first, followed page by page
- *	     (the lookup after an attempt whose outcome is unknown)
+ *	     (the lookup after an attempt whose outcome is unknown: the message
+ *	     with our to, from and body that no other message of ours owns,
+ *	     created closest after our first attempt)
  *	GET  {base}/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json
  *	     → 200 Message resource { status, error_code, num_segments, price,
  *	     date_sent } (the reconcile of a receipt we missed), 404 when unknown
@@ -93,57 +95,90 @@ static bool is(json_t *o, const char *key, const char *want)
 	return v && want && strcmp(v, want) == 0;
 }
 
-/* Scans one page (newest first) for m: ERR_OK with its sid, ERR_NOT_FOUND
- * (*older true once the page reaches messages older than since_ms). */
-static enum err scan_page(json_t *list, const struct sms_out *m, int64_t since_ms, char sid[SMS_SID_SIZE], bool *older)
+/* The best vendor message for a lookup so far: its sid and how far its
+ * date_created lies from our attempt (lower is better; -1: none yet). */
+struct pick {
+	char sid[SMS_SID_SIZE];
+	int64_t rank;
+	bool after; /* created at or after our attempt (to the second) */
+};
+
+/* How well a message created at `created` fits an attempt at since_ms:
+ * those at or after it (Twilio's dates have whole seconds) by closeness,
+ * then those before it within the skew by closeness; -1: too old. */
+static int64_t fit(int64_t created, int64_t since_ms)
+{
+	int64_t since_s = since_ms - since_ms % 1000;
+	if (created >= since_s)
+		return created - since_s;
+	if (created >= since_s - LOOKUP_SKEW_MS)
+		return LOOKUP_SKEW_MS + (since_s - created);
+	return -1;
+}
+
+/* Scans one page (newest first) of the messages to m->to from m->from for
+ * ones like m that no other message of ours owns (q->taken), keeping the
+ * best in *best; *older once the page reaches messages created before
+ * since_ms less the skew, *before once it reaches any before since_ms.
+ * ERR_OK, or the error of q->taken. */
+static enum err scan_page(json_t *list, const struct sms_out *m, const struct sms_lookup *q, struct pick *best,
+			  bool *older, bool *before)
 {
 	size_t i;
 	json_t *msg;
 	json_array_foreach(list, i, msg) {
 		const char *s = json_string_value(json_object_get(msg, "sid"));
 		int64_t created = twilio_time_ms(json_string_value(json_object_get(msg, "date_created")));
-		if (created >= 0 && created < since_ms - LOOKUP_SKEW_MS)
+		int64_t rank = created >= 0 ? fit(created, q->since_ms) : -1;
+		if (created >= 0 && created < q->since_ms - q->since_ms % 1000)
+			*before = true;
+		if (created >= 0 && rank < 0)
 			*older = true;
-		if (is(msg, "body", m->body) && is(msg, "to", m->to) && is(msg, "from", m->from) &&
-		    created >= since_ms - LOOKUP_SKEW_MS && telephony_sid_valid("SM", s)) {
-			snprintf(sid, SMS_SID_SIZE, "%s", s);
-			return ERR_OK;
-		}
+		if (rank < 0 || (best->rank >= 0 && rank >= best->rank) || !is(msg, "body", m->body) ||
+		    !is(msg, "to", m->to) || !is(msg, "from", m->from) || !telephony_sid_valid("SM", s))
+			continue;
+		bool taken = false;
+		enum err rc = q->taken ? q->taken(q->arg, s, &taken) : ERR_OK;
+		if (rc != ERR_OK)
+			return rc;
+		if (taken)
+			continue; /* another message of ours, with the same text */
+		snprintf(best->sid, sizeof best->sid, "%s", s);
+		best->rank = rank;
+		best->after = rank < LOOKUP_SKEW_MS;
 	}
-	return ERR_NOT_FOUND;
+	return ERR_OK;
 }
 
 /* Pages through the messages to m->to from m->from, newest first
- * (next_page_uri), until m is found or the pages reach since_ms. */
-static enum err twilio_lookup(struct sms_provider *p, const struct sms_out *m, int64_t since_ms, char sid[SMS_SID_SIZE],
-			      struct err_detail *d)
+ * (next_page_uri), until they reach messages older than any of ours could
+ * be, or older than our attempt once one after it matched. */
+static enum err twilio_lookup(struct sms_provider *p, const struct sms_out *m, const struct sms_lookup *q,
+			      char sid[SMS_SID_SIZE], struct err_detail *d)
 {
-	struct buf q, ans;
-	buf_init(&q, 4096);
+	struct buf qs, ans;
+	buf_init(&qs, 4096);
 	buf_init(&ans, MAX_ANSWER);
 	char base[1024], url[TWILIO_URL_SIZE];
 	json_t *j = NULL;
-	enum err rc = form_append(&q, "To", m->to);
+	struct pick best = {.rank = -1};
+	enum err rc = form_append(&qs, "To", m->to);
 	if (rc == ERR_OK)
-		rc = form_append(&q, "From", m->from);
+		rc = form_append(&qs, "From", m->from);
 	if (rc == ERR_OK)
-		rc = form_append(&q, "PageSize", LOOKUP_PAGE);
+		rc = form_append(&qs, "PageSize", LOOKUP_PAGE);
 	if (rc != ERR_OK)
 		goto out;
 	twilio_resource_url(p->cfg, "Messages.json", base, sizeof base);
-	snprintf(url, sizeof url, "%s?%s", base, buf_cstr(&q));
-	rc = ERR_NOT_FOUND;
-	for (int page = 0; page < LOOKUP_MAX_PAGES && rc == ERR_NOT_FOUND; page++) {
+	snprintf(url, sizeof url, "%s?%s", base, buf_cstr(&qs));
+	for (int page = 0; page < LOOKUP_MAX_PAGES; page++) {
 		long code = 0;
 		int vendor_code = 0;
 		ans.len = 0;
 		json_decref(j);
 		j = NULL;
-		enum err prc = twilio_request(p->cfg, url, NULL, &ans, &code, d);
-		if (prc != ERR_OK) {
-			rc = prc;
+		if ((rc = twilio_request(p->cfg, url, NULL, &ans, &code, d)) != ERR_OK)
 			break;
-		}
 		json_error_t je;
 		j = ans.len ? json_loadb(ans.data, ans.len, 0, &je) : NULL;
 		if (code < 200 || code >= 300) {
@@ -156,16 +191,21 @@ static enum err twilio_lookup(struct sms_provider *p, const struct sms_out *m, i
 			rc = err_set(d, ERR_UPSTREAM, "twilio: message list without messages");
 			break;
 		}
-		bool older = false;
-		rc = scan_page(list, m, since_ms, sid, &older);
+		bool older = false, before = false;
+		if ((rc = scan_page(list, m, q, &best, &older, &before)) != ERR_OK)
+			break;
 		const char *next = json_string_value(json_object_get(j, "next_page_uri"));
-		if (rc == ERR_OK || older || !next || !*next)
+		if (older || (before && best.after) || !next || !*next)
 			break;
 		twilio_page_url(p->cfg, next, url, sizeof url);
 	}
+	if (rc == ERR_OK && best.rank < 0)
+		rc = ERR_NOT_FOUND;
+	if (rc == ERR_OK)
+		snprintf(sid, SMS_SID_SIZE, "%s", best.sid);
 out:
 	json_decref(j);
-	buf_cleanup(&q);
+	buf_cleanup(&qs);
 	buf_cleanup(&ans);
 	return rc;
 }

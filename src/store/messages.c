@@ -10,6 +10,8 @@
 	"sid, vendor_sid, workspace_id, call_id, user_id, direction, peer_e164, our_e164, body, template_id,"      \
 	" category, kind, status, error_code, error, segments, encoding, cost_micros, scheduled_for, attempt_at," \
 	" sent_at, created_at, updated_at, override_by, override_rules"
+/* What is read back: the inserted columns, then those set later (0020). */
+#define MSG_READ_COLS MSG_COLS ", deferred_until"
 
 static enum err msg_read(struct db_stmt *st, struct arena *a, struct sms_message *m)
 {
@@ -39,6 +41,7 @@ static enum err msg_read(struct db_stmt *st, struct arena *a, struct sms_message
 	m->updated_at = db_col_int(st, 22);
 	m->override_by = db_col_dup(st, 23, a);
 	m->override_rules = db_col_dup(st, 24, a);
+	m->deferred_until = db_col_int_or_null(st, 25);
 	return m->sid && m->workspace_id && m->body && m->status && m->encoding && m->kind ? ERR_OK : ERR_NOMEM;
 }
 
@@ -114,13 +117,13 @@ static enum err get_one(struct db *db, const char *sql, const char *key, struct 
 
 enum err store_sms_get(struct db *db, const char *sid, struct arena *a, struct sms_message *out)
 {
-	static const char sql[] = "SELECT " MSG_COLS " FROM sms_messages WHERE sid = ?";
+	static const char sql[] = "SELECT " MSG_READ_COLS " FROM sms_messages WHERE sid = ?";
 	return get_one(db, sql, sid, a, out);
 }
 
 enum err store_sms_by_vendor(struct db *db, const char *vendor_sid, struct arena *a, struct sms_message *out)
 {
-	static const char sql[] = "SELECT " MSG_COLS " FROM sms_messages WHERE vendor_sid = ?";
+	static const char sql[] = "SELECT " MSG_READ_COLS " FROM sms_messages WHERE vendor_sid = ?";
 	return get_one(db, sql, vendor_sid, a, out);
 }
 
@@ -272,7 +275,7 @@ enum err store_sms_number_on_user_jobs(struct db *db, const char *workspace_id, 
 enum err store_sms_conversation(struct db *db, const char *workspace_id, const char *peer, int64_t after_at,
 				const char *after_sid, int limit, struct arena *a, struct sms_message **rows, int *n)
 {
-	static const char sql[] = "SELECT " MSG_COLS " FROM sms_messages WHERE workspace_id = ? AND peer_e164 = ?"
+	static const char sql[] = "SELECT " MSG_READ_COLS " FROM sms_messages WHERE workspace_id = ? AND peer_e164 = ?"
 				  " AND (? IS NULL OR created_at > ? OR (created_at = ? AND sid > ?))"
 				  " ORDER BY created_at, sid LIMIT ?";
 	*n = 0;
@@ -604,24 +607,25 @@ enum err store_sms_usage_add(struct db *db, const char *workspace_id, const char
 	return db_run(st);
 }
 
-enum err store_sms_job_defer(struct db *db, const char *job_id, int64_t run_at, int64_t now)
+enum err store_sms_job_defer(struct db *db, const char *job_id, int64_t run_at, const char *held_for, int64_t now)
 {
 	static const char sql[] = "UPDATE bg_jobs SET status = 'pending', run_at = ?, attempts = MAX(attempts - 1, 0),"
-				  " locked_until = NULL, updated_at = ? WHERE id = ?";
+				  " locked_until = NULL, held_for = ?, updated_at = ? WHERE id = ?";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc != ERR_OK)
 		return rc;
 	db_bind_int(st, 1, run_at);
-	db_bind_int(st, 2, now);
-	db_bind_text(st, 3, job_id);
+	db_bind_text(st, 2, held_for);
+	db_bind_int(st, 3, now);
+	db_bind_text(st, 4, job_id);
 	return db_run(st);
 }
 
 enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t now)
 {
 	static const char sql[] = "UPDATE bg_jobs SET run_at = ?, updated_at = ? WHERE workspace_id = ? AND kind = 'sms'"
-				  " AND status = 'pending' AND run_at > ?";
+				  " AND status = 'pending' AND run_at > ? AND held_for = ?";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc != ERR_OK)
@@ -630,7 +634,36 @@ enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t no
 	db_bind_int(st, 2, now);
 	db_bind_text(st, 3, workspace_id);
 	db_bind_int(st, 4, now);
+	db_bind_text(st, 5, SMS_HELD_PACE);
 	return db_run(st);
+}
+
+enum err store_sms_deferred(struct db *db, const char *sid, int64_t until, int64_t now)
+{
+	static const char sql[] = "UPDATE sms_messages SET deferred_until = ?, updated_at = ? WHERE sid = ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_int(st, 1, until);
+	db_bind_int(st, 2, now);
+	db_bind_text(st, 3, sid);
+	return db_run(st);
+}
+
+enum err store_sms_vendor_sid_taken(struct db *db, const char *vendor_sid, const char *except_sid, bool *taken)
+{
+	static const char sql[] = "SELECT 1 FROM sms_messages WHERE vendor_sid = ? AND sid <> ?";
+	struct db_stmt *st;
+	enum err rc = db_prepare(db, sql, &st);
+	if (rc != ERR_OK)
+		return rc;
+	db_bind_text(st, 1, vendor_sid);
+	db_bind_text(st, 2, except_sid);
+	*taken = false;
+	rc = db_step(st, taken);
+	db_done(st);
+	return rc;
 }
 
 /* ---- reconciling delivery receipts ---- */

@@ -31,6 +31,7 @@ struct sms_message {
 	int64_t created_at, updated_at;
 	const char *override_by;  /* the Owner whose compliance override the send carries (0016), or NULL */
 	const char *override_rules; /* the rules that override passed, comma-separated, or NULL */
+	int64_t deferred_until;   /* read only: quiet hours at delivery put it back to then (0020), or DB_NULL_INT */
 };
 
 enum err store_sms_insert(struct db *db, const struct sms_message *m);
@@ -113,13 +114,26 @@ enum err store_sms_pace_log_prune(struct db *db, const char *workspace_id, int64
 enum err store_sms_usage_get(struct db *db, const char *workspace_id, const char *day, int64_t *segments);
 enum err store_sms_usage_add(struct db *db, const char *workspace_id, const char *day, int64_t segments);
 
-/* The send job job_id (bg_jobs) waits for its pacing slot or the next day:
- * pending again at run_at, the claim's attempt not counted. */
-enum err store_sms_job_defer(struct db *db, const char *job_id, int64_t run_at, int64_t now);
+/* Why a send job waits (bg_jobs.held_for, migration 0020). */
+#define SMS_HELD_PACE "pace"         /* its A2P slot, or the day's segment cap */
+#define SMS_HELD_SCHEDULE "schedule" /* a scheduled send, not due yet */
+#define SMS_HELD_QUIET "quiet"       /* quiet hours at the recipient, seen at delivery */
 
-/* Every pending "sms" job of the workspace waiting for later runs now (a
- * scheduled message puts itself back until it is due). */
+/* The send job job_id (bg_jobs) waits for held_for (SMS_HELD_*): pending
+ * again at run_at, the claim's attempt not counted. */
+enum err store_sms_job_defer(struct db *db, const char *job_id, int64_t run_at, const char *held_for, int64_t now);
+
+/* Every pending "sms" job of the workspace held for its pacing or the daily
+ * cap (SMS_HELD_PACE) runs now: the campaign's limits changed. Jobs waiting
+ * out a retry's backoff, a schedule or quiet hours keep their time. */
 enum err store_sms_jobs_wake(struct db *db, const char *workspace_id, int64_t now);
+
+/* Message sid was deferred by quiet hours at its delivery until `until`. */
+enum err store_sms_deferred(struct db *db, const char *sid, int64_t until, int64_t now);
+
+/* Whether vendor_sid is recorded for a message other than except_sid (the
+ * vendor sid is unique: another message already owns it). */
+enum err store_sms_vendor_sid_taken(struct db *db, const char *vendor_sid, const char *except_sid, bool *taken);
 
 /* ---- reconciling delivery receipts (migration 0017) ---- */
 

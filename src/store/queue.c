@@ -90,7 +90,8 @@ enum err store_queue_done(struct db *db, const char *id, int64_t now)
 enum err store_queue_failed(struct db *db, const char *id, const char *error, int64_t retry_at, int64_t now)
 {
 	static const char sql[] =
-		"UPDATE bg_jobs SET status = ?, run_at = ?, locked_until = NULL, last_error = ?, updated_at = ? WHERE id = ?";
+		"UPDATE bg_jobs SET status = ?, run_at = ?, locked_until = NULL, held_for = NULL, last_error = ?,"
+		" updated_at = ? WHERE id = ?";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc != ERR_OK)

@@ -25,7 +25,8 @@ enum err store_queue_insert_email(struct db *db, const char *workspace_id, const
  * ERR_NOT_FOUND when none is ready. Strings are in arena a. */
 enum err store_queue_claim(struct db *db, int64_t now, int64_t lease_ms, struct arena *a, struct bg_job *out);
 enum err store_queue_done(struct db *db, const char *id, int64_t now);
-/* Failed attempt: retried at retry_at, or failed for good when retry_at < 0. */
+/* Failed attempt: retried at retry_at, or failed for good when retry_at < 0;
+ * a retry's wait is no hold (held_for cleared: see store_sms_job_defer). */
 enum err store_queue_failed(struct db *db, const char *id, const char *error, int64_t retry_at, int64_t now);
 /* Counts by status (tests, health). */
 enum err store_queue_count(struct db *db, const char *kind, const char *status, int64_t *n);

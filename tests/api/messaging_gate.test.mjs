@@ -2,7 +2,8 @@
 // stand-in and on the injectable test clock: an Owner's override travels with
 // the message to its delivery; quiet hours of a scheduled send are judged at
 // its send time; every send is gated again at delivery (quiet hours defer a
-// held marketing text to the window's opening, other rules fail it); keyword
+// held marketing text to the window's opening, shown as its scheduledFor;
+// other rules fail it); keyword
 // replies pass the gate as keyword_reply; staff cannot undo a customer's STOP
 // with a consent; the contract's `general` example renders.
 //
@@ -155,6 +156,9 @@ describe('every send is gated again at delivery', () => {
     await sleep(300);
     const held = (await ctx.conv(to)).messages.find((x) => x.messageSid === r.json.messageSid);
     assert.ok(['queued', 'sending'].includes(held.status), `held, not ${held.status}`);
+    // The conversation shows when it will go, and why.
+    assert.equal(Date.parse(held.scheduledFor), Date.parse('2026-01-16T13:00:00Z'));
+    assert.equal(held.deferredBy, 'quiet_hours');
     assert.equal(ctx.standin.messagesTo(to).length, 0, 'nothing went in quiet hours');
     assert.equal(ctx.sql(`SELECT run_at FROM bg_jobs WHERE kind = 'sms' AND payload LIKE '%${r.json.messageSid}%'`),
       String(Date.parse('2026-01-16T13:00:00Z')));
@@ -162,6 +166,23 @@ describe('every send is gated again at delivery', () => {
     const m = await ctx.waitFor(to, (x) => x.messageSid === r.json.messageSid && ['delivered', 'failed'].includes(x.status), 10000);
     assert.equal(m.status, 'delivered', m.error);
     assert.equal(ctx.standin.messagesTo(to).length, 1);
+    assert.ok(Date.parse(m.sentAt) >= Date.parse(m.scheduledFor), 'it went when it said it would');
+  });
+
+  test('a scheduled send keeps its own scheduledFor; a message never deferred shows none', async () => {
+    const to = nyNumber();
+    const id = await ctx.call(to);
+    const now = Date.parse((await ctx.srv.req('POST', '/api/test/clock', { token: ctx.owner, body: { advanceMs: 0 } })).json.now);
+    const r = await ctx.send(id, { template: 'general', message: 'Plain.' });
+    const at = new Date(now + 3600000).toISOString();
+    const s = await ctx.send(id, { template: 'general', message: 'Later.', scheduledFor: at });
+    assert.equal(s.status, 200, s.text);
+    const m = await ctx.status(to, r.json.messageSid, 'delivered');
+    assert.equal(m.scheduledFor, undefined);
+    assert.equal(m.deferredBy, undefined);
+    const later = (await ctx.conv(to)).messages.find((x) => x.messageSid === s.json.messageSid);
+    assert.equal(Date.parse(later.scheduledFor), Date.parse(at));
+    assert.equal(later.deferredBy, undefined);
   });
 
   test('a number DNC-listed while its text waits fails it with the rule', async () => {

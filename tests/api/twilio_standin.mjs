@@ -39,8 +39,12 @@
 //     "queued", num_segments, ... }; errors 21604 (no To), 21603 (no From),
 //     21602 (no Body), 21617 (body over 1,600 characters), 21610 (To is in
 //     `optedOut`: "Attempt to send to unsubscribed recipient");
-//   then signed status callbacks queued → sent → delivered (or the outcome
-//     set with outcome(to, status, errorCode): failed/undelivered + ErrorCode);
+//   then signed status callbacks for each change of status after creation,
+//     as Twilio posts them for a message sent from a number (no Messaging
+//     Service): none for the initial `queued` (Twilio never posts a callback
+//     for a Message's initial status), then sent → delivered, or the outcome
+//     set with outcome(to, status, errorCode): sent → undelivered + ErrorCode,
+//     or failed + ErrorCode straight from queued;
 //   GET  .../Messages.json?To=&From=&PageSize=&Page= → a page { messages: [...],
 //     next_page_uri } newest first.
 //   GET  .../Messages/{Sid}.json → 200 the Message resource as it is now
@@ -338,10 +342,11 @@ export class TwilioStandin {
     res.end(JSON.stringify(msg));
   }
 
-  // Schedules a message's status callbacks: queued, sent, then delivered or the set outcome.
+  // Schedules a message's status callbacks: sent, then delivered or the set outcome (none for
+  // the initial queued).
   deliver(msg, url, later = 0) {
     const o = this.outcomes.get(msg.to);
-    const plan = [['queued']];
+    const plan = [];
     if (o?.status === 'failed') plan.push(['failed', o.errorCode]);
     else plan.push(['sent'], o ? [o.status, o.errorCode] : ['delivered']);
     plan.forEach(([status, code], i) => {

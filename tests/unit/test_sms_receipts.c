@@ -3,8 +3,9 @@
  * daylight saving, and a midnight that a spring-forward gap swallows), the
  * cap's deferral in messaging_pace, which messages count as "sent before"
  * (the first message's opt-out wording), which messages a receipt
- * reconcile looks at, and that a message never has two reconcile jobs
- * waiting. On a migrated in-memory database. */
+ * reconcile looks at, that a message never has two reconcile jobs
+ * waiting, which held sends a change of the campaign wakes, and which
+ * message a vendor sid belongs to. On a migrated in-memory database. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 #include "store/db.h"
 #include "store/migrate.h"
 #include "store/model.h"
+#include "store/queue.h"
 
 static int64_t at(const char *rfc3339)
 {
@@ -238,6 +240,80 @@ static void test_cap_defers_to_zone_midnight(void **state)
 	assert_string_equal(c.cap_time_zone, "UTC");
 }
 
+/* The run_at of the one job whose payload names sid. */
+static int64_t run_at_of(struct fx *f, const char *sid)
+{
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT run_at FROM bg_jobs WHERE payload = '{\"sid\":\"%s\"}'", sid);
+	return query_int(f->db, sql);
+}
+
+static const char *job_of(struct fx *f, const char *sid, char id[ID_SIZE])
+{
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT id FROM bg_jobs WHERE payload = '{\"sid\":\"%s\"}'", sid);
+	struct db_stmt *st;
+	assert_int_equal(db_prepare(f->db, sql, &st), ERR_OK);
+	bool row;
+	assert_int_equal(db_step(st, &row), ERR_OK);
+	assert_true(row);
+	snprintf(id, ID_SIZE, "%s", db_col_text(st, 0));
+	db_done(st);
+	return id;
+}
+
+/* Raising the campaign's limits wakes the sends held by the pacing or the
+ * cap, and no other: not a retry's backoff after vendor errors, not a
+ * schedule, not quiet hours, not a new job. (issue 6) */
+static void test_wake_only_pace_holds(void **state)
+{
+	struct fx *f = *state;
+	const int64_t now = 10LL * 86400000, later = now + 3600000;
+	const char *sids[] = {"SMcap", "SMretry", "SMsched", "SMquiet", "SMnew", "SMother"};
+	for (int i = 0; i < 6; i++) {
+		char payload[64];
+		snprintf(payload, sizeof payload, "{\"sid\":\"%s\"}", sids[i]);
+		assert_int_equal(store_queue_insert(f->db, f->w.id, "sms", payload, later, now - 5000), ERR_OK);
+	}
+	char id[ID_SIZE];
+	assert_int_equal(store_sms_job_defer(f->db, job_of(f, "SMcap", id), later, SMS_HELD_PACE, now - 4000), ERR_OK);
+	assert_int_equal(store_sms_job_defer(f->db, job_of(f, "SMretry", id), later, SMS_HELD_PACE, now - 4000), ERR_OK);
+	/* The cap let it go; the vendor failed it: a retry, no longer a hold. */
+	assert_int_equal(store_queue_failed(f->db, job_of(f, "SMretry", id), "HTTP 503", later, now - 3000), ERR_OK);
+	assert_int_equal(store_sms_job_defer(f->db, job_of(f, "SMsched", id), later, SMS_HELD_SCHEDULE, now - 4000), ERR_OK);
+	assert_int_equal(store_sms_job_defer(f->db, job_of(f, "SMquiet", id), later, SMS_HELD_QUIET, now - 4000), ERR_OK);
+	struct workspace w2 = {0};
+	id_new(w2.id);
+	snprintf(w2.slug, sizeof w2.slug, "beta");
+	snprintf(w2.name, sizeof w2.name, "Beta");
+	assert_int_equal(store_workspace_insert(f->db, &w2), ERR_OK);
+	assert_int_equal(db_exec(f->db, "UPDATE bg_jobs SET workspace_id = (SELECT id FROM workspaces WHERE slug = 'beta')"
+				 " WHERE payload = '{\"sid\":\"SMother\"}'", NULL), ERR_OK);
+	assert_int_equal(store_sms_job_defer(f->db, job_of(f, "SMother", id), later, SMS_HELD_PACE, now - 4000), ERR_OK);
+
+	assert_int_equal(store_sms_jobs_wake(f->db, f->w.id, now), ERR_OK);
+	assert_int_equal(run_at_of(f, "SMcap"), now);
+	assert_int_equal(run_at_of(f, "SMretry"), later);
+	assert_int_equal(run_at_of(f, "SMsched"), later);
+	assert_int_equal(run_at_of(f, "SMquiet"), later);
+	assert_int_equal(run_at_of(f, "SMnew"), later);
+	assert_int_equal(run_at_of(f, "SMother"), later);
+}
+
+/* A vendor sid recorded for one message is "taken" for any other. */
+static void test_vendor_sid_taken(void **state)
+{
+	struct fx *f = *state;
+	put(f, "SMmine", "+12125550100", "send", "queued", "SMv1", 5, 1);
+	bool taken = true;
+	assert_int_equal(store_sms_vendor_sid_taken(f->db, "SMv1", "SMmine", &taken), ERR_OK);
+	assert_false(taken);
+	assert_int_equal(store_sms_vendor_sid_taken(f->db, "SMv1", "SMtwin", &taken), ERR_OK);
+	assert_true(taken);
+	assert_int_equal(store_sms_vendor_sid_taken(f->db, "SMv2", "SMtwin", &taken), ERR_OK);
+	assert_false(taken);
+}
+
 int main(void)
 {
 	log_level_set(LOG_WARN);
@@ -247,6 +323,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sent_before_counts_accepted_sends_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile_candidates_and_one_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap_defers_to_zone_midnight, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wake_only_pace_holds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vendor_sid_taken, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
