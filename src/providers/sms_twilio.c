@@ -89,12 +89,6 @@ out:
 	return rc;
 }
 
-static bool is(json_t *o, const char *key, const char *want)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-	return v && want && strcmp(v, want) == 0;
-}
-
 /* The best vendor message for a lookup so far: its sid and how far its
  * date_created lies from our attempt (lower is better; -1: none yet). */
 struct pick {
@@ -134,8 +128,8 @@ static enum err scan_page(json_t *list, const struct sms_out *m, const struct sm
 			*before = true;
 		if (created >= 0 && rank < 0)
 			*older = true;
-		if (rank < 0 || (best->rank >= 0 && rank >= best->rank) || !is(msg, "body", m->body) ||
-		    !is(msg, "to", m->to) || !is(msg, "from", m->from) || !telephony_sid_valid("SM", s))
+		if (rank < 0 || (best->rank >= 0 && rank >= best->rank) || !twilio_json_is(msg, "body", m->body) ||
+		    !twilio_json_is(msg, "to", m->to) || !twilio_json_is(msg, "from", m->from) || !telephony_sid_valid("SM", s))
 			continue;
 		bool taken = false;
 		enum err rc = q->taken ? q->taken(q->arg, s, &taken) : ERR_OK;

@@ -93,12 +93,6 @@ out:
 	return rc;
 }
 
-static bool is(json_t *o, const char *key, const char *want)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-	return v && want && strcmp(v, want) == 0;
-}
-
 /* Twilio gives duration as a string of seconds ("12") or null. */
 static int64_t duration_of(json_t *call)
 {
@@ -145,8 +139,8 @@ static void scan_page(json_t *list, const struct tel_leg *leg, int64_t since_ms,
 			*older = true;
 			continue;
 		}
-		if (created >= 0 && telephony_sid_valid("CA", sid) && is(call, "to", leg->to) &&
-		    is(call, "from", leg->from) && is(call, "direction", "outbound-api"))
+		if (created >= 0 && telephony_sid_valid("CA", sid) && twilio_json_is(call, "to", leg->to) &&
+		    twilio_json_is(call, "from", leg->from) && twilio_json_is(call, "direction", "outbound-api"))
 			keep(f, call, sid, created);
 	}
 }

@@ -79,3 +79,9 @@ int64_t twilio_time_ms(const char *s)
 		return -1;
 	return (int64_t)timegm(&tm) * 1000;
 }
+
+bool twilio_json_is(json_t *o, const char *key, const char *want)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v && want && strcmp(v, want) == 0;
+}

@@ -5,6 +5,8 @@
 #ifndef SB_PROVIDERS_TWILIO_REST_H
 #define SB_PROVIDERS_TWILIO_REST_H
 
+#include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/buf.h"
@@ -23,6 +25,8 @@ enum err twilio_request(const struct config *cfg, const char *url, const struct 
 void twilio_resource_url(const struct config *cfg, const char *resource, char *out, size_t n);
 /* {base}{path} into out: a list answer's next_page_uri. */
 void twilio_page_url(const struct config *cfg, const char *path, char *out, size_t n);
+/* Whether resource o's field key is the string want (a list entry's to, from, body). */
+bool twilio_json_is(json_t *o, const char *key, const char *want);
 /* "Fri, 27 Nov 2026 19:37:54 +0000" → epoch ms; -1 when unreadable or NULL. */
 int64_t twilio_time_ms(const char *rfc2822);
 
