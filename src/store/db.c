@@ -2,6 +2,7 @@
 #include "store/db_int.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,9 +399,36 @@ void db_thread_background_checkpoints(bool on)
 	thread_bg_checkpoints = on;
 }
 
+/* The WAL restart (db.h): whether a writer thread finishes it, and whether
+ * one is wanted now. Process-wide, lock-free. */
+static atomic_bool finisher, finish_wanted;
+
+void db_checkpoint_finisher(bool on)
+{
+	atomic_store(&finisher, on);
+	if (!on)
+		atomic_store(&finish_wanted, false);
+}
+
 enum err db_checkpoint(struct db *db)
 {
-	return db->ops->checkpoint ? db->ops->checkpoint(db) : ERR_OK;
+	if (!db->ops->checkpoint)
+		return ERR_OK;
+	bool due = false;
+	enum err rc = db->ops->checkpoint(db, DB_CKPT_CATCH_UP, &due);
+	if (rc != ERR_OK || !due)
+		return rc;
+	if (atomic_load(&finisher)) {
+		atomic_store(&finish_wanted, true);
+		return ERR_OK;
+	}
+	return db->ops->checkpoint(db, DB_CKPT_RESTART, NULL);
+}
+
+void db_checkpoint_finish(struct db *db)
+{
+	if (db->ops->checkpoint && atomic_exchange(&finish_wanted, false))
+		db->ops->checkpoint(db, DB_CKPT_PASSIVE, NULL);
 }
 static pthread_key_t thread_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;

@@ -109,9 +109,18 @@ struct db *db_thread(void);
  * start-up, before db_thread() is first called. */
 void db_thread_background_checkpoints(bool on);
 /* Moves committed WAL content into the database file without blocking
- * writers; once the WAL is large, also starts it over (holding writers off
- * for a moment at most: see db_sqlite.c). */
+ * writers (the background thread's call). Once the WAL is large and caught
+ * up, it must start over: SQLite does that when a writer begins with every
+ * frame copied, which a steady stream of writes never leaves. With a
+ * finisher (the group-commit writer: db_checkpoint_finisher(true)), the
+ * finisher is asked to run one last, short passive pass between its
+ * transactions (db_checkpoint_finish), after which its next transaction
+ * starts the WAL over; that costs the writer a moment and no one a lock
+ * wait. Without one, a RESTART checkpoint holds writers off for a few ms. */
 enum err db_checkpoint(struct db *db);
+void db_checkpoint_finisher(bool on);
+/* The finisher's call between its transactions: the last pass, when asked. */
+void db_checkpoint_finish(struct db *db);
 /* Closes the calling thread's connection now (main thread at exit). */
 void db_thread_release(void);
 

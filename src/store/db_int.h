@@ -24,9 +24,17 @@ struct db_ops {
 	void (*reset)(struct db_stmt *st);
 	int64_t (*changes)(struct db *db);
 	const char *(*errmsg)(struct db *db);
-	enum err (*checkpoint)(struct db *db);     /* may be NULL */
+	/* may be NULL; mode DB_CKPT_*: *restart_due (CATCH_UP only, may be
+	 * NULL) says the WAL is large and a pass found almost nothing left */
+	enum err (*checkpoint)(struct db *db, int mode, bool *restart_due);
 	enum err (*data_version)(struct db *db, uint64_t *v); /* may be NULL: never cache */
 	void (*no_autocheckpoint)(struct db *db);  /* may be NULL */
+};
+
+enum {
+	DB_CKPT_CATCH_UP, /* passive passes (more of them once the WAL is large) */
+	DB_CKPT_PASSIVE,  /* one passive pass */
+	DB_CKPT_RESTART,  /* start the WAL over, holding writers a moment at most */
 };
 
 struct stmt_cache;

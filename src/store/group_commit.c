@@ -169,6 +169,8 @@ static void *writer(void *arg)
 		pthread_mutex_unlock(&w.lock);
 		for (int i = 0; i < n; i++)
 			units[i]->done(units[i], rcs[i]);
+		if (db) /* after the answers: a WAL restart asked for (store/db.h) */
+			db_checkpoint_finish(db);
 	}
 	db_thread_release();
 	return NULL;
@@ -206,6 +208,7 @@ enum err gc_start(int max_batch, struct err_detail *d)
 	}
 	w.running = true;
 	pthread_mutex_unlock(&w.lock);
+	db_checkpoint_finisher(true);
 	return ERR_OK;
 }
 
@@ -216,6 +219,7 @@ void gc_stop(void)
 		pthread_mutex_unlock(&w.lock);
 		return;
 	}
+	db_checkpoint_finisher(false);
 	w.stop = true;
 	pthread_cond_signal(&w.wake);
 	pthread_t t = w.thread;
