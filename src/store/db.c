@@ -104,7 +104,7 @@ static enum err begin_with(struct db *db, const char *sql)
 			db->tx_depth++;
 		return rc;
 	}
-	enum err rc = db->ops->exec(db, sql, NULL);
+	enum err rc = savepoint_exec(db, sql); /* prepared once per connection, like the savepoints */
 	if (rc == ERR_OK)
 		db->tx_depth = 1;
 	return rc;
@@ -159,7 +159,7 @@ enum err db_commit(struct db *db)
 		db->tx_depth--;
 		return ERR_OK;
 	}
-	enum err rc = db->ops->exec(db, "COMMIT", NULL);
+	enum err rc = savepoint_exec(db, "COMMIT");
 	if (rc != ERR_OK) {
 		db_rollback(db);
 		return rc;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <time.h>
 #include <stdlib.h>
@@ -105,8 +106,18 @@ static int mkdir_parent(const char *path)
 	return rc;
 }
 
+/* SQLite's memory statistics take one process-wide mutex on every
+ * allocation: the request threads and the group-commit writer queued on it.
+ * Nothing here reads the statistics. Set before the library initializes. */
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+static void config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static enum err s_open(const char *target, struct db **out, struct err_detail *d)
 {
+	pthread_once(&config_once, config);
 	if (strcmp(target, ":memory:") != 0 && mkdir_parent(target) != 0)
 		return err_set(d, ERR_IO, "cannot create the directory of %s: %s", target, strerror(errno));
 	struct sdb *db = calloc(1, sizeof *db);

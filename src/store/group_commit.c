@@ -10,6 +10,9 @@
 #include "core/log.h"
 
 #define DEFAULT_BATCH 256
+#define GATHER_AFTER 2      /* a batch of at least this many: units are arriving fast */
+#define GATHER_MIN 4        /* then fewer waiting than this are given GATHER_NS to grow */
+#define GATHER_NS 300000L
 
 static struct {
 	pthread_mutex_t lock; /* guards everything below */
@@ -124,6 +127,15 @@ static void apply_batch(struct db *db, struct gc_unit **units, enum err *rcs, in
 			rcs[i] = apply_alone(db, units[i]);
 }
 
+/* Whether fewer than k units wait (w.lock held). */
+static bool queued_below(int k)
+{
+	int n = 0;
+	for (struct gc_unit *u = w.head; u && n < k; u = u->next)
+		n++;
+	return n < k;
+}
+
 static void *writer(void *arg)
 {
 	(void)arg;
@@ -135,6 +147,7 @@ static void *writer(void *arg)
 	struct gc_unit **units = w.units;
 	enum err *rcs = w.rcs;
 	pthread_mutex_unlock(&w.lock);
+	int last_n = 0;
 	for (;;) {
 		pthread_mutex_lock(&w.lock);
 		while (!w.head && !w.stop)
@@ -142,6 +155,13 @@ static void *writer(void *arg)
 		if (!w.head) {
 			pthread_mutex_unlock(&w.lock);
 			break;
+		}
+		if (last_n >= GATHER_AFTER && !w.stop && queued_below(GATHER_MIN)) {
+			/* Busy: a moment's wait lets the next units share this commit. */
+			pthread_mutex_unlock(&w.lock);
+			struct timespec t = {0, GATHER_NS};
+			nanosleep(&t, NULL);
+			pthread_mutex_lock(&w.lock);
 		}
 		int n = 0;
 		struct gc_unit *rest = w.head;
@@ -151,6 +171,7 @@ static void *writer(void *arg)
 		if (!rest)
 			w.tail = NULL;
 		pthread_mutex_unlock(&w.lock);
+		last_n = n;
 		if (db) {
 			apply_batch(db, units, rcs, n);
 		} else {
