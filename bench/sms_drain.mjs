@@ -116,7 +116,7 @@ for (let i = 0, j = 0; i < times.length; i++) {
 const minGap = Math.min(...times.slice(1).map((t, i) => t - times[i]));
 // The same window at our side: when each vendor request really started (request_at_us, after the A2P
 // window admitted it): the sender's own record, free of the stand-in's event-loop jitter.
-let maxServer = null;
+let maxServer = null, serverPauses = null;
 try {
   const at = execFileSync('sqlite3', [`${dataDir}/switchboard.db`, "SELECT request_at_us FROM sms_messages WHERE request_at_us IS NOT NULL ORDER BY request_at_us"],
     { encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n').map(Number);
@@ -125,6 +125,9 @@ try {
     while (at[i] - at[j] >= 1000000) j++;
     maxServer = Math.max(maxServer, i - j + 1);
   }
+  // Where the sender fell behind: the longest pauses between consecutive request starts.
+  const pauses = at.slice(1).map((t, i) => [t - at[i], at[i]]).sort((x, y) => y[0] - x[0]).slice(0, 5);
+  serverPauses = pauses.map(([g, t]) => `${(g / 1000).toFixed(0)} ms at ${((t / 1000 - killedAt) / 1000).toFixed(1)} s from the kill`);
 } catch { /* sqlite3 not installed */ }
 let db = '';
 try {
@@ -134,7 +137,7 @@ const result = {
   messages: N, rate: RATE, posts: all.length, accepted: accepted.length, atVendor: standin.messages.length,
   distinct: count.size, duplicates: dup, missing,
   rateBeforeKill: +rate(before).toFixed(3), rateAfterRestart: +rate(steadyAfter).toFixed(3),
-  maxIn1sAtVendor: maxWin, maxWindowFromKillMs: maxAt - killedAt, maxIn1sAtServer: maxServer, minGapMs: minGap, restartMs: restartedAt - killedAt,
+  maxIn1sAtVendor: maxWin, maxWindowFromKillMs: maxAt - killedAt, longestPausesAtServer: serverPauses, maxIn1sAtServer: maxServer, minGapMs: minGap, restartMs: restartedAt - killedAt,
   tail: tailIdx >= 0 ? `${after.length - tailIdx - 1} message(s) retried after the lease, ${(gaps[tailIdx] / 1000).toFixed(1)} s later` : 'none',
   drainSeconds: +((times.at(-1) - times[0]) / 1000).toFixed(1), dbStatuses: db,
 };

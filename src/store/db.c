@@ -418,10 +418,11 @@ enum err db_checkpoint(struct db *db)
 	enum err rc = db->ops->checkpoint(db, DB_CKPT_CATCH_UP, &due);
 	if (rc != ERR_OK || !due)
 		return rc;
-	if (atomic_load(&finisher)) {
-		atomic_store(&finish_wanted, true);
+	/* Asked a tick ago and not done: the writer is idle (no webhooks), so a
+	 * RESTART here holds no one up. */
+	if (atomic_load(&finisher) && !atomic_exchange(&finish_wanted, true))
 		return ERR_OK;
-	}
+	atomic_store(&finish_wanted, false);
 	return db->ops->checkpoint(db, DB_CKPT_RESTART, NULL);
 }
 

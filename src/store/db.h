@@ -116,11 +116,15 @@ void db_thread_background_checkpoints(bool on);
  * finisher is asked to run one last, short passive pass between its
  * transactions (db_checkpoint_finish), after which its next transaction
  * starts the WAL over; that costs the writer a moment and no one a lock
- * wait. Without one, a RESTART checkpoint holds writers off for a few ms. */
+ * wait. Without one, or when the finisher has not come by since the last
+ * call (it is idle: no webhooks), a RESTART checkpoint does it, holding
+ * writers off for a few ms at most. */
 enum err db_checkpoint(struct db *db);
 void db_checkpoint_finisher(bool on);
 /* The finisher's call between its transactions: the last pass, when asked. */
 void db_checkpoint_finish(struct db *db);
+/* How many WAL frames make the WAL large (16,384: 64 MiB); tests lower it. */
+void db_wal_restart_frames_set(int frames);
 /* Closes the calling thread's connection now (main thread at exit). */
 void db_thread_release(void);
 

@@ -6,6 +6,7 @@
 #include <libgen.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,7 @@ static const char pragmas[] =
 	"PRAGMA temp_store=MEMORY;"
 	"PRAGMA cache_size=-32768;"
 	"PRAGMA mmap_size=0;" /* see below */
-	"PRAGMA journal_size_limit=536870912;"; /* see WAL_RESTART_FRAMES */
+	"PRAGMA journal_size_limit=536870912;"; /* see s_checkpoint */
 
 static enum err map_rc(int rc)
 {
@@ -236,7 +237,7 @@ static int64_t s_changes(struct db *db) { return sqlite3_changes64(H(db)); }
 static const char *s_errmsg(struct db *db) { return sqlite3_errmsg(H(db)); }
 
 /* Checkpoints (db.h has the plan). A passive pass copies the WAL into the
- * database without blocking anyone. Once the WAL holds WAL_RESTART_FRAMES,
+ * database without blocking anyone. Once the WAL holds wal_restart_frames,
  * CATCH_UP repeats passive passes, each copying only what was written
  * during the one before, until one finds almost nothing to do: then the WAL
  * can start over cheaply (restart_due). Under a steady stream of writes a
@@ -250,7 +251,12 @@ static const char *s_errmsg(struct db *db) { return sqlite3_errmsg(H(db)); }
  * cut back to 64 MiB, it was extended again by every second's writes, and
  * allocating the new blocks stalled commits behind the checkpoints' fsyncs
  * (p99 84 ms against 18 ms with the file kept). */
-#define WAL_RESTART_FRAMES 16384 /* 64 MiB of 4 KiB pages */
+static atomic_int wal_restart_frames = 16384; /* 64 MiB of 4 KiB pages; tests lower it */
+
+void db_wal_restart_frames_set(int frames)
+{
+	atomic_store(&wal_restart_frames, frames);
+}
 #define WAL_RESTART_WAIT_US 20000
 #define WAL_QUIET_PASS_US 3000   /* a passive pass this short left almost nothing */
 #define WAL_MAX_PASSES 8
@@ -268,7 +274,7 @@ static enum err s_checkpoint(struct db *db, int mode, bool *restart_due)
 	} else {
 		rc = sqlite3_wal_checkpoint_v2(s->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, NULL);
 	}
-	if (mode == DB_CKPT_CATCH_UP && rc == SQLITE_OK && frames >= WAL_RESTART_FRAMES) {
+	if (mode == DB_CKPT_CATCH_UP && rc == SQLITE_OK && frames >= atomic_load(&wal_restart_frames)) {
 		bool quiet = false;
 		for (int i = 0; i < WAL_MAX_PASSES && rc == SQLITE_OK && !quiet; i++) {
 			int64_t t0 = mono_us();
