@@ -18,12 +18,9 @@ let ctx;
 let line = 3100;
 // A New York number (212) never used before in this file.
 const nyNumber = () => `+1212555${String(++line)}`;
-const setClock = async (iso) => {
-  const r = await ctx.srv.req('POST', '/api/test/clock', { token: ctx.owner, body: { offsetMs: Date.parse(iso) - Date.now() } });
-  assert.equal(r.status, 200, r.text);
-};
-const auditOf = async (id) => (await ctx.srv.req('GET', `/api/audit/calls/${id}`, { token: ctx.owner })).json.events;
-const gateEvents = async (id) => (await auditOf(id)).filter((e) => e.action.startsWith('compliance.'));
+const setClock = (iso) => ctx.setClock(iso);
+const auditOf = (id) => ctx.auditOf(id);
+const gateEvents = (id) => ctx.gateEvents(id);
 const consent = (callId, smsOptIn, token = ctx.dispatcher) =>
   ctx.srv.req('POST', `/api/compliance/consent/${callId}`, { token, body: { smsOptIn } });
 const smsDnc = (n) => ctx.srv.req('POST', '/api/dnc/import', { token: ctx.admin,

@@ -73,6 +73,13 @@ export async function setup(provider, env = {}) {
   };
   ctx.status = (number, sid, status, ms) => ctx.waitFor(number, (m) => m.messageSid === sid && m.status === status, ms);
   // Waits until the vendor accepted message sid (it has a sentAt): the next send to the number needs no opt-out wording.
+  // The server's clock set to an instant (POST /api/test/clock); a call's audit trail; its gate decisions.
+  ctx.setClock = async (iso) => {
+    const r = await ctx.srv.req('POST', '/api/test/clock', { token: ctx.owner, body: { offsetMs: Date.parse(iso) - Date.now() } });
+    if (r.status !== 200) throw new Error(`test clock: ${r.status} ${r.text}`);
+  };
+  ctx.auditOf = async (id) => (await ctx.srv.req('GET', `/api/audit/calls/${id}`, { token: ctx.owner })).json.events;
+  ctx.gateEvents = async (id) => (await ctx.auditOf(id)).filter((e) => e.action.startsWith('compliance.'));
   ctx.accepted = (number, sid, ms) => ctx.waitFor(number, (m) => m.messageSid === sid && m.sentAt, ms);
   // An inbound SMS from customer to our number, signed like Twilio.
   ctx.inbound = async (from, body, sid = 'SM' + randomBytes(16).toString('hex')) => {
