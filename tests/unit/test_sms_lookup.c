@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 
@@ -25,7 +26,7 @@
 /* The instant of "Fri, 27 Nov 2026 19:37:54 +0000" plus ms. */
 static int64_t t(int64_t ms)
 {
-	return rfc2822_ms("Fri, 27 Nov 2026 19:37:54 +0000") + ms;
+	return twilio_time_ms("Fri, 27 Nov 2026 19:37:54 +0000") + ms;
 }
 
 /* A vendor message: sid "SM" + 32 times the hex digit c, created at ms (whole seconds, as Twilio gives them). */
