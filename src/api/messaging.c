@@ -321,6 +321,8 @@ enum err h_webhook_sms(struct req *r)
 		.error_code = form_get(&f, "ErrorCode"),
 		.key = req_query(r, "m"),
 		.price_micros = r->cfg->sms_price_micros,
+		/* Twilio's Advanced Opt-Out names the keyword it acted on (and answered) in OptOutType. */
+		.vendor_replied = r->cfg->sms_vendor_keyword_replies || form_get(&f, "OptOutType"),
 	};
 	if ((rc = messaging_webhook(r->db, &w, r->arena, &r->err)) != ERR_OK)
 		return rc;

@@ -59,6 +59,7 @@ static const struct setting table[] = {
 	{"sim-talk-ms", T_INT, "20000", 10, 3600000, "SWITCHBOARD_SIM_TALK_MS", 0, F(sim_talk_ms), "simulator: talk time of a connected leg"},
 	{"sms", T_STR, "sim", 0, 0, "SWITCHBOARD_SMS", CFG_FLAG_SERVE, F(sms), "SMS provider: sim (built-in simulator) or twilio (the Twilio settings above)"},
 	{"sms-price-micros", T_INT, "7900", 0, 100000000, "SWITCHBOARD_SMS_PRICE_MICROS", 0, F(sms_price_micros), "price of one SMS segment in millionths of a dollar (7900 = $0.0079)"},
+	{"sms-vendor-keyword-replies", T_BOOL, "false", 0, 1, "SWITCHBOARD_SMS_VENDOR_KEYWORD_REPLIES", 0, F(sms_vendor_keyword_replies), "the vendor answers STOP, START and HELP itself (Twilio's default STOP filtering on long codes): keywords still change the opt-in state, but no reply of ours is sent"},
 	{"sms-default-mps", T_INT, "10", 1, 1000, "SWITCHBOARD_SMS_DEFAULT_MPS", 0, F(sms_default_mps), "A2P messages per second of a workspace without its own setting"},
 	{"sms-default-daily-cap", T_INT, "2000", 1, 100000000, "SWITCHBOARD_SMS_DEFAULT_DAILY_CAP", 0, F(sms_default_daily_cap), "A2P segments per day (midnight to midnight in the campaign's capTimeZone, America/Los_Angeles unless set) of a workspace without its own setting"},
 	{"sms-reconcile-after-sec", T_INT, "600", 1, 86400, "SWITCHBOARD_SMS_RECONCILE_AFTER_SEC", 0, F(sms_reconcile_after_sec), "a sent message without a final delivery receipt for this long is asked of the vendor (receipts lost while down)"},

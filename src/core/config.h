@@ -52,6 +52,7 @@ struct config {
 	int64_t sms_price_micros;  /* price of one SMS segment, in millionths of a dollar */
 	int64_t sms_default_mps;   /* A2P messages per second of a workspace that set none */
 	int64_t sms_default_daily_cap; /* A2P daily segments of a workspace that set none (the cap zone's day) */
+	bool sms_vendor_keyword_replies; /* the vendor answers STOP/START/HELP itself (Twilio's default for long codes) */
 	int64_t sms_reconcile_after_sec; /* a message this long without a final receipt is asked of the vendor */
 	int64_t sms_reconcile_max_age_hours; /* ... unless it was accepted longer ago than this */
 	/* bulk operations and exports (issue 7) */

@@ -26,7 +26,9 @@
  * keyword_reply, at the webhook and at delivery: carriers require them, so
  * opt-out, DNC and consent do not hold them back (a HELP from an opted-out
  * number is answered too: CTIA allows it); a blocked number still gets
- * none. They carry no marketing. */
+ * none. They carry no marketing. When the vendor answers keywords itself
+ * (SWITCHBOARD_SMS_VENDOR_KEYWORD_REPLIES, or Twilio's OptOutType on the
+ * webhook), the state still changes and no answer of ours is sent. */
 #ifndef SB_DOMAIN_MESSAGING_H
 #define SB_DOMAIN_MESSAGING_H
 
@@ -157,6 +159,7 @@ struct sms_webhook {
 	const char *error_code;   /* ErrorCode or NULL */
 	const char *key;          /* our sid, from the StatusCallback's query (m=), or NULL */
 	int64_t price_micros;     /* for keyword answers */
+	bool vendor_replied;      /* the vendor answered a keyword itself (configured, or OptOutType sent): record, do not answer */
 };
 /* Applies one vendor webhook: an inbound message (stored, announced, keywords
  * acted on and answered) or a status callback. Idempotent on MessageSid +

@@ -391,7 +391,7 @@ static enum err answer(struct db *db, const struct actor *actor, const char *to,
 }
 
 static enum err keyword(struct db *db, const char *ws, const char *peer, const char *ours, enum sms_keyword k,
-			int64_t price, struct arena *a)
+			int64_t price, bool vendor_replied, struct arena *a)
 {
 	struct workspace w;
 	enum err rc = store_workspace_by_id(db, ws, &w);
@@ -421,7 +421,7 @@ static enum err keyword(struct db *db, const char *ws, const char *peer, const c
 		reply = arena_printf(a, "%s: for help call or text %s. Msg & data rates may apply. Reply STOP to opt out.",
 				     w.name, ours);
 	}
-	if (rc == ERR_OK && reply)
+	if (rc == ERR_OK && reply && !vendor_replied) /* else the vendor's own reply went, and ours would be a second */
 		rc = answer(db, &actor, peer, ours, reply, price, a);
 	return rc;
 }
@@ -470,7 +470,7 @@ static enum err inbound(struct db *db, const struct sms_webhook *w, struct arena
 		rc = events_emit(db, n.workspace_id, "sms_received", NULL, jw_cstr(&j));
 	jw_cleanup(&j);
 	if (rc == ERR_OK && k != KW_NONE)
-		rc = keyword(db, n.workspace_id, from, to, k, w->price_micros, a);
+		rc = keyword(db, n.workspace_id, from, to, k, w->price_micros, w->vendor_replied, a);
 end:
 	if (rc == ERR_OK)
 		rc = db_commit(db);

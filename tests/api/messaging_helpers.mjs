@@ -82,9 +82,9 @@ export async function setup(provider, env = {}) {
   ctx.gateEvents = async (id) => (await ctx.auditOf(id)).filter((e) => e.action.startsWith('compliance.'));
   ctx.accepted = (number, sid, ms) => ctx.waitFor(number, (m) => m.messageSid === sid && m.sentAt, ms);
   // An inbound SMS from customer to our number, signed like Twilio.
-  ctx.inbound = async (from, body, sid = 'SM' + randomBytes(16).toString('hex')) => {
+  ctx.inbound = async (from, body, sid = 'SM' + randomBytes(16).toString('hex'), extra = {}) => {
     const params = { ToCountry: 'US', SmsMessageSid: sid, NumMedia: '0', SmsSid: sid, SmsStatus: 'received', Body: body,
-      To: TRACKING, NumSegments: '1', MessageSid: sid, AccountSid: accountSid, From: from, ApiVersion: '2010-04-01' };
+      To: TRACKING, NumSegments: '1', MessageSid: sid, AccountSid: accountSid, From: from, ApiVersion: '2010-04-01', ...extra };
     const r = await postSigned(ctx.smsHook(), authToken, params);
     return { ...r, sid };
   };

@@ -229,3 +229,42 @@ describe('webhook security, manual opt-out, vendor failures', () => {
     assert.equal(m.errorCode, 21211);
   });
 });
+
+// Twilio answers STOP, START and HELP itself by default on long codes (and with Advanced Opt-Out it
+// names the keyword in OptOutType): the state still changes here, but a reply of ours would be a
+// second one (and, after STOP, refused with 21610).
+describe('keywords the vendor answers itself', () => {
+  for (const [how, env, extra] of [
+    ['OptOutType on the webhook', {}, (k) => ({ OptOutType: k })],
+    ['SWITCHBOARD_SMS_VENDOR_KEYWORD_REPLIES=true', { SWITCHBOARD_SMS_VENDOR_KEYWORD_REPLIES: 'true' }, () => ({})],
+  ]) {
+    test(`${how}: STOP, HELP and START change the state and send no reply of ours`, async () => {
+      const ctx = await setup('twilio', env);
+      try {
+        const from = freshNumber();
+        const dnc = () => ctx.sql(`SELECT block_sms || ',' || source FROM dnc_entries WHERE e164 = '${from}'`);
+        assert.equal((await ctx.inbound(from, 'STOP', undefined, extra('STOP'))).status, 200);
+        let c = await ctx.conv(from);
+        assert.equal(c.optInStatus, false);
+        assert.equal(dnc(), '1,sms_stop');
+        assert.equal((await ctx.inbound(from, 'HELP', undefined, extra('HELP'))).status, 200);
+        assert.equal((await ctx.inbound(from, 'START', undefined, extra('START'))).status, 200);
+        await sleep(600);
+        c = await ctx.conv(from);
+        assert.equal(c.optInStatus, true);
+        assert.equal(c.messages.filter((m) => m.direction === 'inbound').length, 3);
+        assert.equal(c.messages.filter((m) => m.kind === 'keyword_reply').length, 0);
+        assert.equal(ctx.standin.messagesTo(from).length, 0);
+        // A keyword without OptOutType on a default server is still answered by us.
+        if (!env.SWITCHBOARD_SMS_VENDOR_KEYWORD_REPLIES) {
+          const other = freshNumber();
+          await ctx.inbound(other, 'HELP');
+          const reply = await ctx.waitFor(other, (m) => m.kind === 'keyword_reply' && m.status === 'delivered');
+          assert.match(reply.body, /^acme: for help/);
+        }
+      } finally {
+        await ctx.stop();
+      }
+    });
+  }
+});
