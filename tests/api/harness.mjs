@@ -7,8 +7,17 @@ import path from 'node:path';
 
 export const BIN = process.env.SWITCHBOARD_BIN || path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../switchboard');
 
+// Data directories made here are removed when the test process exits (a
+// Server's own is removed by stop() unless kept; CLI tests make bare ones).
+const made = [];
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 export function freshDataDir() {
-  return mkdtempSync(path.join(tmpdir(), 'sb-test-'));
+  const d = mkdtempSync(path.join(tmpdir(), 'sb-test-'));
+  made.push(d);
+  return d;
 }
 
 // Runs a CLI subcommand; returns { status, stdout, stderr }.
