@@ -309,7 +309,9 @@ describe('validation', () => {
 
 describe('PATCH a call', () => {
   test('sets the outcome, clears outcomeRequired, leaves triage, audits the diff once', async () => {
-    const c = all.find((x) => x.outcomeRequired && !x.spam && x.queueStatus === 'triage');
+    // A call with no open follow-up: one would keep it in the queue (as a follow-up) after its outcome.
+    const c = all.find((x) => x.outcomeRequired && !x.spam && x.queueStatus === 'triage' &&
+      !(details[x.id].followUps ?? []).some((f) => f.status === 'open'));
     const body = { disposition: 'booked', outcomeAt: '2026-01-05T10:00:00.000Z', valueEstCents: 45000, tags: ['Estimate', 'vip '] };
     const r = await srv.req('PATCH', `/api/calls/${c.id}`, { token: dispatcher, body });
     assert.equal(r.status, 200, r.text);
