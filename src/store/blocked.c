@@ -126,11 +126,7 @@ enum err store_blocked_count(struct db *db, const char *workspace_id, int64_t *c
 	if (rc != ERR_OK)
 		return rc;
 	db_bind_text(st, 1, workspace_id);
-	bool row = false;
-	rc = db_step(st, &row);
-	*count = rc == ERR_OK && row ? db_col_int(st, 0) : 0;
-	db_done(st);
-	return rc;
+	return db_step_int(st, 0, count);
 }
 
 enum err store_sms_opt_set(struct db *db, const struct sms_opt_status *s, bool *changed)

@@ -567,14 +567,9 @@ out:
 	return rc;
 }
 
-enum err store_call_get(struct db *db, const char *workspace_id, const char *call_id, const char *user_id,
-			struct arena *a, struct call *out, bool *on_own_job)
+enum err store_call_row_get(struct db *db, const char *sql, const char *user_id, const char *workspace_id,
+			    const char *call_id, struct arena *a, struct call *out, bool *on_own_job)
 {
-	static const char sql[] =
-		"SELECT " CALL_COLS ", EXISTS (SELECT 1 FROM job_assignments ja WHERE ja.job_id = c.job_id"
-		" AND ja.user_id = ?)" CALL_FROM " WHERE c.workspace_id = ? AND c.id = ?";
-	static const char sql_transcript[] =
-		"SELECT body, text, confidence, created_at FROM transcripts WHERE call_id = ?";
 	struct db_stmt *st;
 	enum err rc = db_prepare(db, sql, &st);
 	if (rc != ERR_OK)
@@ -592,6 +587,20 @@ enum err store_call_get(struct db *db, const char *workspace_id, const char *cal
 			*on_own_job = db_col_int(st, NCOLS) != 0;
 	}
 	db_done(st);
+	return rc;
+}
+
+enum err store_call_get(struct db *db, const char *workspace_id, const char *call_id, const char *user_id,
+			struct arena *a, struct call *out, bool *on_own_job)
+{
+	static const char sql[] =
+		"SELECT " CALL_COLS ", EXISTS (SELECT 1 FROM job_assignments ja WHERE ja.job_id = c.job_id"
+		" AND ja.user_id = ?)" CALL_FROM " WHERE c.workspace_id = ? AND c.id = ?";
+	static const char sql_transcript[] =
+		"SELECT body, text, confidence, created_at FROM transcripts WHERE call_id = ?";
+	struct db_stmt *st;
+	bool row;
+	enum err rc = store_call_row_get(db, sql, user_id, workspace_id, call_id, a, out, on_own_job);
 	if (rc != ERR_OK)
 		return rc;
 	if ((rc = store_calls_attach_followups(db, a, out, 1, false)) != ERR_OK)

@@ -118,22 +118,8 @@ enum err store_call_get_for_edit(struct db *db, const char *workspace_id, const 
 		" due_at, completed_at, created_at, updated_at FROM followups WHERE call_id = ? AND status = 'open'"
 		" ORDER BY due_at, id";
 	struct db_stmt *st;
-	enum err rc = db_prepare(db, sql, &st);
-	if (rc != ERR_OK)
-		return rc;
-	db_bind_text(st, 1, user_id ? user_id : "");
-	db_bind_text(st, 2, workspace_id);
-	db_bind_text(st, 3, call_id);
 	bool row;
-	rc = db_step(st, &row);
-	if (rc == ERR_OK && !row)
-		rc = ERR_NOT_FOUND;
-	if (rc == ERR_OK) {
-		rc = store_call_row_read(st, a, out);
-		if (on_own_job)
-			*on_own_job = db_col_int(st, NCOLS) != 0;
-	}
-	db_done(st);
+	enum err rc = store_call_row_get(db, sql, user_id, workspace_id, call_id, a, out, on_own_job);
 	if (rc != ERR_OK)
 		return rc;
 	if ((rc = db_prepare(db, sql_open, &st)) != ERR_OK)

@@ -178,9 +178,5 @@ enum err store_dnc_count(struct db *db, const char *workspace_id, int64_t *count
 	if (rc != ERR_OK)
 		return rc;
 	db_bind_text(st, 1, workspace_id);
-	bool row = false;
-	rc = db_step(st, &row);
-	*count = rc == ERR_OK && row ? db_col_int(st, 0) : 0;
-	db_done(st);
-	return rc;
+	return db_step_int(st, 0, count);
 }

@@ -304,11 +304,7 @@ static enum err count_matches(struct db *db, const char *match, int64_t *n)
 		return rc;
 	db_bind_text(st, 1, match);
 	db_bind_int(st, 2, RANK_MAX + 1);
-	bool row;
-	rc = db_step(st, &row);
-	*n = rc == ERR_OK && row ? db_col_int(st, 0) : 0;
-	db_done(st);
-	return rc;
+	return db_step_int(st, 0, n);
 }
 
 static enum err scope_of(struct db *db, const struct contact_query *q, enum scope *out)

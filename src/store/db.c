@@ -351,6 +351,15 @@ enum err db_run(struct db_stmt *st)
 	return rc;
 }
 
+enum err db_step_int(struct db_stmt *st, int64_t fallback, int64_t *out)
+{
+	bool row = false;
+	enum err rc = db_step(st, &row);
+	*out = rc == ERR_OK && row ? db_col_int(st, 0) : fallback;
+	db_done(st);
+	return rc;
+}
+
 void db_bind_int_or_null(struct db_stmt *st, int i, int64_t v)
 {
 	if (v == DB_NULL_INT)

@@ -97,6 +97,9 @@ enum err db_run_pair(struct db *db, const char *del_sql, const char *ins_sql, co
 
 /* Convenience: prepare, bind nothing more, step once, done. For statements without results. */
 enum err db_run(struct db_stmt *st);
+/* The same for a one-value query (COUNT(*), a MAX, one column of one row):
+ * *out is column 0 as an integer, or fallback when there is no row. */
+enum err db_step_int(struct db_stmt *st, int64_t fallback, int64_t *out);
 
 /* Per-thread connections: db_thread_setup once at start-up (before threads),
  * then db_thread() opens this thread's connection on first use and closes it

@@ -332,10 +332,8 @@ enum err store_sms_templates(struct db *db, const char *workspace_id, struct are
 	if (rc != ERR_OK)
 		return rc;
 	db_bind_text(st, 1, workspace_id);
-	rc = db_step(st, &row);
-	int64_t total = rc == ERR_OK && row ? db_col_int(st, 0) : 0;
-	db_done(st);
-	if (rc != ERR_OK)
+	int64_t total;
+	if ((rc = db_step_int(st, 0, &total)) != ERR_OK)
 		return rc;
 	*rows = arena_alloc(a, sizeof **rows * (size_t)(total + 1));
 	if (!*rows)
@@ -482,11 +480,7 @@ enum err store_sms_pacer_get(struct db *db, const char *workspace_id, int64_t *n
 	if (rc != ERR_OK)
 		return rc;
 	db_bind_text(st, 1, workspace_id);
-	bool row;
-	rc = db_step(st, &row);
-	*next_us = rc == ERR_OK && row ? db_col_int(st, 0) : 0;
-	db_done(st);
-	return rc;
+	return db_step_int(st, 0, next_us);
 }
 
 enum err store_sms_pacer_set(struct db *db, const char *workspace_id, int64_t next_us)
@@ -523,11 +517,7 @@ enum err store_sms_pace_log_kth(struct db *db, const char *workspace_id, int64_t
 		return rc;
 	db_bind_text(st, 1, workspace_id);
 	db_bind_int(st, 2, k - 1);
-	bool row;
-	rc = db_step(st, &row);
-	*at_us = rc == ERR_OK && row ? db_col_int(st, 0) : 0;
-	db_done(st);
-	return rc;
+	return db_step_int(st, 0, at_us);
 }
 
 enum err store_sms_pace_log_started(struct db *db, const char *workspace_id, int64_t granted_us, int64_t started_us)
@@ -586,11 +576,7 @@ enum err store_sms_usage_get(struct db *db, const char *workspace_id, const char
 		return rc;
 	db_bind_text(st, 1, workspace_id);
 	db_bind_text(st, 2, day);
-	bool row;
-	rc = db_step(st, &row);
-	*segments = rc == ERR_OK && row ? db_col_int(st, 0) : 0;
-	db_done(st);
-	return rc;
+	return db_step_int(st, 0, segments);
 }
 
 enum err store_sms_usage_add(struct db *db, const char *workspace_id, const char *day, int64_t segments)

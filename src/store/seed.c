@@ -22,11 +22,7 @@ static enum err one_int(struct db *db, const char *sql, const char *arg, int64_t
 		return rc;
 	if (arg)
 		db_bind_text(st, 1, arg);
-	bool row;
-	rc = db_step(st, &row);
-	*out = rc == ERR_OK && row ? db_col_int(st, 0) : 0;
-	db_done(st);
-	return rc;
+	return db_step_int(st, 0, out);
 }
 
 /* PRAGMA takes no bound values: every value a load sets or puts back is one of

@@ -191,15 +191,6 @@ enum err store_spam_caller_name_get(struct db *db, const char *call_id, struct a
 	return rc;
 }
 
-static enum err one_int(struct db_stmt *st, int64_t *out)
-{
-	bool row = false;
-	enum err rc = db_step(st, &row);
-	*out = rc == ERR_OK && row ? db_col_int(st, 0) : 0;
-	db_done(st);
-	return rc;
-}
-
 enum err store_spam_recent_silent(struct db *db, const char *workspace_id, const char *e164, int64_t since,
 				  int64_t before, const char *call_id, int64_t *count)
 {
@@ -215,7 +206,7 @@ enum err store_spam_recent_silent(struct db *db, const char *workspace_id, const
 	db_bind_int(st, 3, since);
 	db_bind_int(st, 4, before);
 	db_bind_text(st, 5, call_id ? call_id : "");
-	return one_int(st, count);
+	return db_step_int(st, 0, count);
 }
 
 enum err store_spam_call_totals(struct db *db, const char *workspace_id, int64_t from, int64_t to, int64_t *calls,
